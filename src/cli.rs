@@ -1,0 +1,195 @@
+//! Command-line glue: argument parsing, progress, output and exit codes. The only place (with
+//! `main.rs`) that uses `anyhow`; everything it calls returns typed errors.
+//!
+//! Exit codes: 0 ok, 1 a finding at or above `--fail-on` exists, 2 usage or input error.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::detectors::{self, Severity};
+use crate::report::{self, Format};
+use crate::scan;
+use crate::sources::InputFormat;
+
+/// Exit code: everything went well and no `--fail-on` threshold was met.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: a finding at or above the `--fail-on` severity exists.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: bad usage, or an input that could not be read.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "echoscope", version, about = "Finds auto-responders and scheduled repetitive promotion in social-media timelines")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit exported timelines (archives, JSONL, CSV) and print a report.
+    Scan(ScanArgs),
+    /// Print a JSON Schema: the report (`report`) or the JSONL/CSV post format (`post`).
+    Schema {
+        #[arg(value_parser = ["report", "post"])]
+        which: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to read: Twitter/X archive (.zip, folder, tweets.js), Mastodon export
+    /// (.zip, outbox.json), echoscope JSONL or CSV.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Read every input as this format instead of detecting it from content.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Exit with code 1 when a finding of this severity or higher exists.
+    #[arg(long, value_parser = clap::value_parser!(Severity))]
+    pub fail_on: Option<Severity>,
+    /// TOML file with a `[detectors]` table (see README, "Configuration").
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// The time of the analysis (RFC 3339), for reproducible reports; default: now.
+    #[arg(long)]
+    pub now: Option<DateTime<Utc>>,
+    /// Colour in the text report: auto (only on a terminal), always or never.
+    #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
+    pub color: String,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl clap::builder::ValueParserFactory for Severity {
+    type Parser = clap::builder::ValueParser;
+    fn value_parser() -> Self::Parser {
+        clap::builder::ValueParser::new(|s: &str| s.parse::<Severity>())
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("echoscope: error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Schema { which } => {
+            let text = match which.as_str() {
+                "report" => REPORT_SCHEMA,
+                _ => POST_SCHEMA,
+            };
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// The JSON Schema of the report, as shipped in the binary.
+pub const REPORT_SCHEMA: &str = include_str!("schema/report.v1.json");
+/// The JSON Schema of one JSONL/CSV post record.
+pub const POST_SCHEMA: &str = include_str!("schema/post.v1.json");
+
+/// The `[detectors]` table of a scan config file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanConfig {
+    #[serde(default)]
+    detectors: detectors::Config,
+}
+
+fn run_scan(args: ScanArgs) -> Result<i32> {
+    let detectors = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading config {}", path.display()))?;
+            let cfg: ScanConfig =
+                toml::from_str(&text).with_context(|| format!("config {}", path.display()))?;
+            cfg.detectors
+        }
+        None => detectors::Config::default(),
+    };
+    let options = scan::Options {
+        input_format: args.input_format,
+        detectors,
+        now: args.now,
+        ..Default::default()
+    };
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let spinner = show_progress.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message("reading inputs");
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
+    let loaded = scan::load(&args.inputs, &options)?;
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    let bar = show_progress.then(|| {
+        let pb = indicatif::ProgressBar::new(loaded.timelines.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("analysing {pos}/{len} accounts {wide_bar} {eta}")
+                .expect("a valid template"),
+        );
+        pb
+    });
+    let tick = || {
+        if let Some(pb) = &bar {
+            pb.inc(1);
+        }
+    };
+    let report = scan::report(loaded, &options, &tick);
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let rendered = report::render(&report, args.format, color);
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("writing report to {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+    Ok(match args.fail_on {
+        Some(s) if report.has_finding_at_least(s) => EXIT_FINDINGS,
+        _ => EXIT_OK,
+    })
+}

@@ -1,0 +1,14 @@
+//! echoscope: finds auto-responders and scheduled repetitive promotion in social-media timelines.
+//!
+//! The pipeline, one module per stage: [`sources`] read archives into [`model::Timeline`]s,
+//! [`detectors`] turn a timeline into findings, [`scan`] runs the pipeline and [`report`]
+//! renders the result.
+
+pub mod cli;
+pub mod detectors;
+pub mod model;
+pub mod report;
+pub mod scan;
+pub mod score;
+pub mod sources;
+pub mod text;

@@ -1,0 +1,316 @@
+//! The timeline model every stage shares: sources produce [`Timeline`]s, detectors read them,
+//! reports and the store render or keep them.
+//!
+//! A timeline is one account's public posts on one platform, oldest first, plus the direct
+//! messages it sent where an archive has them. Fields follow the echoscope JSONL format
+//! (`src/schema/post.v1.json`): what one format lacks stays `None`, never a guess.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a timeline came from. A closed set: adding a platform means adding a variant here and
+/// a source file in `sources/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Twitter,
+    Mastodon,
+    Bluesky,
+    Facebook,
+    Instagram,
+    Threads,
+    Linkedin,
+    Youtube,
+    Reddit,
+    /// A generic RSS/Atom/JSON feed with no platform of its own.
+    Feed,
+    /// Anything else a JSONL/CSV file names; kept so that such input is not refused.
+    Other,
+}
+
+impl Platform {
+    /// The snake_case name used in JSON, metrics labels and the JSONL `platform` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Twitter => "twitter",
+            Platform::Mastodon => "mastodon",
+            Platform::Bluesky => "bluesky",
+            Platform::Facebook => "facebook",
+            Platform::Instagram => "instagram",
+            Platform::Threads => "threads",
+            Platform::Linkedin => "linkedin",
+            Platform::Youtube => "youtube",
+            Platform::Reddit => "reddit",
+            Platform::Feed => "feed",
+            Platform::Other => "other",
+        }
+    }
+
+    /// Parses a platform name; `x` is accepted for Twitter. Unknown names map to `Other`.
+    pub fn parse(name: &str) -> Platform {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "twitter" | "x" => Platform::Twitter,
+            "mastodon" => Platform::Mastodon,
+            "bluesky" | "bsky" => Platform::Bluesky,
+            "facebook" => Platform::Facebook,
+            "instagram" => Platform::Instagram,
+            "threads" => Platform::Threads,
+            "linkedin" => Platform::Linkedin,
+            "youtube" => Platform::Youtube,
+            "reddit" => Platform::Reddit,
+            "feed" | "rss" | "atom" => Platform::Feed,
+            _ => Platform::Other,
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a post is in the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PostKind {
+    /// Written by the account, not in reply to anyone.
+    #[default]
+    Original,
+    /// An answer to another post.
+    Reply,
+    /// A re-share of someone else's post (retweet, boost, Bluesky repost).
+    Repost,
+    /// A re-share with the account's own comment.
+    Quote,
+}
+
+impl PostKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostKind::Original => "original",
+            PostKind::Reply => "reply",
+            PostKind::Repost => "repost",
+            PostKind::Quote => "quote",
+        }
+    }
+}
+
+/// One public post, normalised across platforms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    /// The platform's own id (tweet id, status id, record key, ...), unique within the account.
+    pub id: String,
+    /// When it was posted, UTC.
+    pub created_at: DateTime<Utc>,
+    /// Plain text: HTML stripped, entities decoded, full text of long posts.
+    pub text: String,
+    pub kind: PostKind,
+    /// The post this one answers, when it is a reply.
+    pub reply_to_id: Option<String>,
+    /// The account this one answers (screen name or handle, without `@`).
+    pub reply_to_account: Option<String>,
+    /// When the parent was posted: given by the format, or decoded from the parent's id
+    /// (see [`created_at_from_id`]). Needed for reply latency.
+    pub reply_to_created_at: Option<DateTime<Utc>>,
+    /// The posting application ("Twitter Web App", "Buffer", ...), where the platform says.
+    pub client: Option<String>,
+    /// Expanded link targets found in the post.
+    pub links: Vec<String>,
+    /// Language tag, where the platform gives one.
+    pub lang: Option<String>,
+}
+
+impl Post {
+    /// A post with only the required fields set; the rest empty.
+    pub fn new(id: impl Into<String>, created_at: DateTime<Utc>, text: impl Into<String>) -> Post {
+        Post {
+            id: id.into(),
+            created_at,
+            text: text.into(),
+            kind: PostKind::Original,
+            reply_to_id: None,
+            reply_to_account: None,
+            reply_to_created_at: None,
+            client: None,
+            links: Vec::new(),
+            lang: None,
+        }
+    }
+
+    /// Seconds between the parent's creation and this reply, when both are known and the order
+    /// is plausible (clock skew can make a reply look older than its parent: such pairs are
+    /// left out rather than counted as instant).
+    pub fn reply_latency_secs(&self) -> Option<f64> {
+        let parent = self.reply_to_created_at?;
+        let ms = (self.created_at - parent).num_milliseconds();
+        (ms >= 0).then(|| ms as f64 / 1000.0)
+    }
+}
+
+/// One direct message the account sent, from archives that include them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectMessage {
+    pub conversation_id: String,
+    pub id: String,
+    pub sender: String,
+    pub recipient: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub text: String,
+}
+
+/// One account's timeline on one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// The account's handle or name as the source knows it (no leading `@`).
+    pub account: String,
+    pub platform: Platform,
+    /// Public posts, sorted oldest first by [`Timeline::finish`].
+    pub posts: Vec<Post>,
+    /// Direct messages sent by the account (never part of the public analysis).
+    pub direct_messages: Vec<DirectMessage>,
+    /// The platform's own self-declared automation flag (Mastodon `bot`), where known.
+    pub declared_bot: Option<bool>,
+}
+
+impl Timeline {
+    pub fn new(account: impl Into<String>, platform: Platform) -> Timeline {
+        Timeline {
+            account: account.into(),
+            platform,
+            posts: Vec::new(),
+            direct_messages: Vec::new(),
+            declared_bot: None,
+        }
+    }
+
+    /// Sorts posts oldest first (ties by id, so the order never depends on the input's order)
+    /// and drops repeated post ids, keeping the first seen. Sources call this once at the end.
+    pub fn finish(&mut self) {
+        let mut seen = std::collections::HashSet::with_capacity(self.posts.len());
+        self.posts.retain(|p| seen.insert(p.id.clone()));
+        self.posts
+            .sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        self.direct_messages
+            .sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    }
+
+    /// Adds another timeline of the same account (several files of one export).
+    pub fn merge(&mut self, other: Timeline) {
+        self.posts.extend(other.posts);
+        self.direct_messages.extend(other.direct_messages);
+        if self.declared_bot.is_none() {
+            self.declared_bot = other.declared_bot;
+        }
+    }
+}
+
+/// Twitter's snowflake epoch (2010-11-04T01:42:54.657Z) in Unix milliseconds.
+const TWITTER_EPOCH_MS: i64 = 1_288_834_974_657;
+/// Snowflake ids start above this; smaller ids are sequential and carry no time.
+const TWITTER_FIRST_SNOWFLAKE: u64 = 29_700_859_247;
+/// Mastodon switched to time-based ids in 2017; earlier ids are small sequential numbers.
+const MASTODON_FIRST_SNOWFLAKE: u64 = 1 << 40;
+
+/// The creation time a platform encodes in a post id, without fetching the post:
+/// Twitter snowflakes (`id >> 22` ms after the Twitter epoch), Mastodon ids (`id >> 16` Unix
+/// ms) and Bluesky TIDs (13 base32-sortable characters, microseconds since 1970).
+/// `None` for ids that carry no time (old sequential ids, other platforms, garbage).
+pub fn created_at_from_id(platform: Platform, id: &str) -> Option<DateTime<Utc>> {
+    match platform {
+        Platform::Twitter => {
+            let n: u64 = id.trim().parse().ok()?;
+            if n < TWITTER_FIRST_SNOWFLAKE {
+                return None;
+            }
+            let ms = (n >> 22) as i64 + TWITTER_EPOCH_MS;
+            Utc.timestamp_millis_opt(ms).single()
+        }
+        Platform::Mastodon => {
+            // A status URL or URI ends in the id.
+            let last = id.trim().rsplit('/').next()?;
+            let n: u64 = last.parse().ok()?;
+            if n < MASTODON_FIRST_SNOWFLAKE {
+                return None;
+            }
+            Utc.timestamp_millis_opt((n >> 16) as i64).single()
+        }
+        Platform::Bluesky => {
+            // An AT-URI or record key: the TID is the last path segment.
+            let tid = id.trim().rsplit('/').next()?;
+            decode_tid(tid)
+        }
+        _ => None,
+    }
+}
+
+/// Decodes an atproto TID: 13 characters of base32-sortable (`234567abcdefghijklmnopqrstuvwxyz`),
+/// the top bit zero, then 53 bits of microseconds since the Unix epoch and 10 bits of clock id.
+fn decode_tid(tid: &str) -> Option<DateTime<Utc>> {
+    const ALPHABET: &[u8] = b"234567abcdefghijklmnopqrstuvwxyz";
+    if tid.len() != 13 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in tid.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == b)? as u64;
+        n = (n << 5) | v;
+    }
+    // 13 * 5 = 65 bits: the first character may only use its low 4 bits, and the top bit of
+    // the 64-bit value must be zero.
+    if tid.as_bytes()[0] > b'j' || n >> 63 != 0 {
+        return None;
+    }
+    let micros = (n >> 10) as i64;
+    Utc.timestamp_micros(micros).single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twitter_snowflake_decodes_to_the_archive_created_at() {
+        // From the real archive in fixtures: id 2029905358261502168 is
+        // "Fri Mar 06 13:02:05 +0000 2026".
+        let t = created_at_from_id(Platform::Twitter, "2029905358261502168").unwrap();
+        assert_eq!(t.format("%Y-%m-%d %H:%M:%S").to_string(), "2026-03-06 13:02:05");
+        assert_eq!(created_at_from_id(Platform::Twitter, "12345"), None);
+        assert_eq!(created_at_from_id(Platform::Twitter, "abc"), None);
+    }
+
+    #[test]
+    fn mastodon_id_decodes_from_a_status_uri() {
+        // 109311184436596512 >> 16 = 1667876966000-ish ms: 2022-11-08.
+        let t = created_at_from_id(
+            Platform::Mastodon,
+            "https://mastodon.social/users/a/statuses/109311184436596512",
+        )
+        .unwrap();
+        assert_eq!(t.format("%Y-%m-%d").to_string(), "2022-11-08");
+        assert_eq!(created_at_from_id(Platform::Mastodon, "12"), None);
+    }
+
+    #[test]
+    fn bluesky_tid_decodes() {
+        // 3jzfcijpj2z2a is the example TID of the atproto spec (2023).
+        let t = created_at_from_id(Platform::Bluesky, "at://did:plc:x/app.bsky.feed.post/3jzfcijpj2z2a")
+            .unwrap();
+        assert_eq!(t.format("%Y").to_string(), "2023");
+        assert_eq!(created_at_from_id(Platform::Bluesky, "short"), None);
+        assert_eq!(created_at_from_id(Platform::Bluesky, "zzzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn finish_sorts_and_dedupes() {
+        let t0 = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        let mut tl = Timeline::new("a", Platform::Other);
+        tl.posts.push(Post::new("2", t0 + chrono::Duration::seconds(5), "b"));
+        tl.posts.push(Post::new("1", t0, "a"));
+        tl.posts.push(Post::new("2", t0, "dup"));
+        tl.finish();
+        let ids: Vec<_> = tl.posts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        assert_eq!(tl.posts[1].text, "b");
+    }
+}

@@ -1,0 +1,124 @@
+//! The pipeline: inputs -> timelines (grouped by account) -> detectors -> report.
+//!
+//! Inputs are read in parallel, timelines of the same account from several inputs are merged,
+//! and accounts are analysed in parallel (rayon), so one export holding thousands of accounts
+//! uses every core. [`analyse`] is the single entry point the daemon reuses for one timeline.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::detectors::{self, Context};
+use crate::model::{Platform, Timeline};
+use crate::report::{AccountReport, InputSummary, Report, Tool};
+use crate::sources::{self, InputFormat, Limits, SourceError};
+
+/// What a scan needs besides its inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Read every input as this format instead of detecting it.
+    pub input_format: Option<InputFormat>,
+    pub detectors: detectors::Config,
+    pub limits: Limits,
+    /// The time of the analysis (the clock, or a fixed time for reproducible reports).
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Runs every enabled detector over one timeline and builds its report.
+pub fn analyse(timeline: &Timeline, config: &detectors::Config, now: DateTime<Utc>) -> AccountReport {
+    let ctx = Context::new(timeline, config, now);
+    let outcomes = detectors::all()
+        .into_iter()
+        .map(|d| {
+            let id = d.id();
+            let enabled = config.enabled(id);
+            let outcome = if enabled { d.run(&ctx) } else { Default::default() };
+            (id, enabled, outcome)
+        })
+        .collect();
+    AccountReport::build(timeline, outcomes)
+}
+
+/// Everything read from the inputs, before analysis.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub timelines: Vec<Timeline>,
+    pub inputs: Vec<InputSummary>,
+}
+
+/// Reads every input, merges timelines by (platform, account). An input that cannot be read
+/// at all is an error for the whole scan: an audit that silently left out a file the user named
+/// would mislead.
+pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError> {
+    let results: Vec<Result<(PathBuf, InputFormat, sources::Batch), SourceError>> = inputs
+        .par_iter()
+        .map(|p| {
+            let (format, batch) = sources::read(p, options.input_format, &options.limits)?;
+            Ok((p.clone(), format, batch))
+        })
+        .collect();
+    let mut by_account: BTreeMap<(Platform, String), Timeline> = BTreeMap::new();
+    let mut summaries = Vec::new();
+    for r in results {
+        let (path, format, batch) = r?;
+        let posts = batch.timelines.iter().map(|t| t.posts.len() as u64).sum();
+        summaries.push(InputSummary {
+            path: display_path(&path),
+            format: Some(format),
+            posts,
+            skipped: batch.skipped,
+            error: None,
+        });
+        for t in batch.timelines {
+            match by_account.entry((t.platform, t.account.clone())) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(t);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().merge(t),
+            }
+        }
+    }
+    let mut timelines: Vec<Timeline> = by_account.into_values().collect();
+    if inputs.len() > 1 {
+        // Merged timelines need sorting and de-duplicating again.
+        timelines.par_iter_mut().for_each(|t| t.finish());
+    }
+    Ok(Loaded {
+        timelines,
+        inputs: summaries,
+    })
+}
+
+/// Analyses loaded timelines into a report.
+pub fn report(loaded: Loaded, options: &Options, on_account_done: &(dyn Fn() + Sync)) -> Report {
+    let now = options.now.unwrap_or_else(Utc::now);
+    let mut accounts: Vec<AccountReport> = loaded
+        .timelines
+        .par_iter()
+        .map(|t| {
+            let r = analyse(t, &options.detectors, now);
+            on_account_done();
+            r
+        })
+        .collect();
+    accounts.sort_by(|a, b| {
+        a.score
+            .cmp(&b.score)
+            .then_with(|| a.account.cmp(&b.account))
+            .then_with(|| a.platform.cmp(&b.platform))
+    });
+    Report {
+        schema_version: crate::report::SCHEMA_VERSION,
+        tool: Tool::current(),
+        generated_at: now,
+        accounts,
+        inputs: loaded.inputs,
+    }
+}
+
+/// Paths in reports are shown as given, with `/` separators.
+fn display_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}

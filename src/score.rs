@@ -1,0 +1,129 @@
+//! The authenticity score: 0-100, where 100 reads as a person talking with people.
+//!
+//! It is made to be explained in one sentence: start at 100; each finding takes off points by
+//! severity (high 25, medium 12, low 5, info 0); what one detector can take off is capped, so
+//! that no single kind of evidence decides alone; the result is clamped at 0. The caps weigh
+//! the two habits echoscope is about (scheduled repeats and auto-replies) above the supporting
+//! signals. Every report shows the breakdown.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::detectors::{self, Finding, Severity};
+
+/// Points one finding takes off, by severity.
+pub fn points(severity: Severity) -> u32 {
+    match severity {
+        Severity::High => 25,
+        Severity::Medium => 12,
+        Severity::Low => 5,
+        Severity::Info => 0,
+    }
+}
+
+/// The most points one detector can take off.
+pub fn cap(detector: &str) -> u32 {
+    match detector {
+        detectors::scheduled_repeat::ID => 40,
+        detectors::auto_reply::ID => 40,
+        detectors::near_duplicate::ID => 20,
+        detectors::timing::ID => 20,
+        detectors::promotion_ratio::ID => 15,
+        detectors::automation_client::ID => 5,
+        _ => 0,
+    }
+}
+
+/// One detector's part of the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub detector: String,
+    /// Points taken off.
+    pub penalty: u32,
+    /// The cap for this detector.
+    pub max_penalty: u32,
+    /// Findings by severity that made the penalty, in words: "1 high, 2 low".
+    pub reason: String,
+}
+
+/// The per-detector penalties for these findings (detectors with no penalty are left out).
+pub fn breakdown(findings: &[Finding]) -> Vec<Breakdown> {
+    let mut by: BTreeMap<&str, [u32; 4]> = BTreeMap::new();
+    for f in findings {
+        by.entry(f.detector.as_str()).or_default()[f.severity as usize] += 1;
+    }
+    let mut out = Vec::new();
+    for id in detectors::ids() {
+        let Some(n) = by.get(id) else { continue };
+        let raw: u32 = Severity::ALL.iter().map(|s| n[*s as usize] * points(*s)).sum();
+        let penalty = raw.min(cap(id));
+        if penalty == 0 {
+            continue;
+        }
+        let reason = Severity::ALL
+            .iter()
+            .rev()
+            .filter(|s| n[**s as usize] > 0 && points(**s) > 0)
+            .map(|s| format!("{} {}", n[*s as usize], s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(Breakdown {
+            detector: id.to_string(),
+            penalty,
+            max_penalty: cap(id),
+            reason,
+        });
+    }
+    out
+}
+
+/// 100 minus the penalties, never below 0.
+pub fn score(breakdown: &[Breakdown]) -> u32 {
+    100u32.saturating_sub(breakdown.iter().map(|b| b.penalty).sum())
+}
+
+/// The score in words.
+pub fn verdict(score: u32) -> &'static str {
+    match score {
+        80..=100 => "reads as a person talking with people",
+        50..=79 => "shows some automated behaviour",
+        _ => "largely automated",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(detector: &str, severity: Severity) -> Finding {
+        Finding {
+            detector: detector.into(),
+            severity,
+            summary: String::new(),
+            template: None,
+            schedule: None,
+            numbers: Default::default(),
+            evidence: vec![],
+        }
+    }
+
+    #[test]
+    fn penalties_are_capped_per_detector() {
+        let fs = vec![
+            finding("scheduled_repeat", Severity::High),
+            finding("scheduled_repeat", Severity::High),
+            finding("automation_client", Severity::Info),
+            finding("timing", Severity::Low),
+        ];
+        let b = breakdown(&fs);
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0].detector, "scheduled_repeat");
+        assert_eq!(b[0].penalty, 40);
+        assert_eq!(b[0].reason, "2 high");
+        assert_eq!(b[1].penalty, 5);
+        assert_eq!(score(&b), 55);
+        assert_eq!(verdict(55), "shows some automated behaviour");
+        assert_eq!(score(&breakdown(&[])), 100);
+    }
+}

@@ -1,0 +1,13 @@
+//! `mastodon_outbox` source (stub, to be written).
+
+use std::path::Path;
+
+use super::{Batch, Limits, SourceError};
+
+/// Reads one input of this format.
+pub fn read(path: &Path, _limits: &Limits) -> Result<Batch, SourceError> {
+    Err(SourceError::UnknownFormat {
+        path: path.to_path_buf(),
+        reason: "mastodon_outbox not written yet".into(),
+    })
+}
