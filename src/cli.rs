@@ -23,7 +23,11 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "echoscope", version, about = "Finds auto-responders and scheduled repetitive promotion in social-media timelines")]
+#[command(
+    name = "echoscope",
+    version,
+    about = "Finds auto-responders and scheduled repetitive promotion in social-media timelines"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -155,8 +159,10 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let bar = show_progress.then(|| {
         let pb = indicatif::ProgressBar::new(loaded.timelines.len() as u64);
         pb.set_style(
-            indicatif::ProgressStyle::with_template("analysing {pos}/{len} accounts {wide_bar} {eta}")
-                .expect("a valid template"),
+            indicatif::ProgressStyle::with_template(
+                "analysing {pos}/{len} accounts {wide_bar} {eta}",
+            )
+            .expect("a valid template"),
         );
         pb
     });
@@ -172,7 +178,11 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     let color = match args.color.as_str() {
         "always" => true,
         "never" => false,
-        _ => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        _ => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let rendered = report::render(&report, args.format, color);
     match &args.output {

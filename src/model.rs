@@ -189,10 +189,16 @@ impl Timeline {
     pub fn finish(&mut self) {
         let mut seen = std::collections::HashSet::with_capacity(self.posts.len());
         self.posts.retain(|p| seen.insert(p.id.clone()));
-        self.posts
-            .sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
-        self.direct_messages
-            .sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        self.posts.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        self.direct_messages.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
     }
 
     /// Adds another timeline of the same account (several files of one export).
@@ -274,7 +280,10 @@ mod tests {
         // From the real archive in fixtures: id 2029905358261502168 is
         // "Fri Mar 06 13:02:05 +0000 2026".
         let t = created_at_from_id(Platform::Twitter, "2029905358261502168").unwrap();
-        assert_eq!(t.format("%Y-%m-%d %H:%M:%S").to_string(), "2026-03-06 13:02:05");
+        assert_eq!(
+            t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "2026-03-06 13:02:05"
+        );
         assert_eq!(created_at_from_id(Platform::Twitter, "12345"), None);
         assert_eq!(created_at_from_id(Platform::Twitter, "abc"), None);
     }
@@ -294,8 +303,11 @@ mod tests {
     #[test]
     fn bluesky_tid_decodes() {
         // 3jzfcijpj2z2a is the example TID of the atproto spec (2023).
-        let t = created_at_from_id(Platform::Bluesky, "at://did:plc:x/app.bsky.feed.post/3jzfcijpj2z2a")
-            .unwrap();
+        let t = created_at_from_id(
+            Platform::Bluesky,
+            "at://did:plc:x/app.bsky.feed.post/3jzfcijpj2z2a",
+        )
+        .unwrap();
         assert_eq!(t.format("%Y").to_string(), "2023");
         assert_eq!(created_at_from_id(Platform::Bluesky, "short"), None);
         assert_eq!(created_at_from_id(Platform::Bluesky, "zzzzzzzzzzzzz"), None);
@@ -305,7 +317,8 @@ mod tests {
     fn finish_sorts_and_dedupes() {
         let t0 = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
         let mut tl = Timeline::new("a", Platform::Other);
-        tl.posts.push(Post::new("2", t0 + chrono::Duration::seconds(5), "b"));
+        tl.posts
+            .push(Post::new("2", t0 + chrono::Duration::seconds(5), "b"));
         tl.posts.push(Post::new("1", t0, "a"));
         tl.posts.push(Post::new("2", t0, "dup"));
         tl.finish();

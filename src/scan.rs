@@ -27,14 +27,22 @@ pub struct Options {
 }
 
 /// Runs every enabled detector over one timeline and builds its report.
-pub fn analyse(timeline: &Timeline, config: &detectors::Config, now: DateTime<Utc>) -> AccountReport {
+pub fn analyse(
+    timeline: &Timeline,
+    config: &detectors::Config,
+    now: DateTime<Utc>,
+) -> AccountReport {
     let ctx = Context::new(timeline, config, now);
     let outcomes = detectors::all()
         .into_iter()
         .map(|d| {
             let id = d.id();
             let enabled = config.enabled(id);
-            let outcome = if enabled { d.run(&ctx) } else { Default::default() };
+            let outcome = if enabled {
+                d.run(&ctx)
+            } else {
+                Default::default()
+            };
             (id, enabled, outcome)
         })
         .collect();

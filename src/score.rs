@@ -56,7 +56,10 @@ pub fn breakdown(findings: &[Finding]) -> Vec<Breakdown> {
     let mut out = Vec::new();
     for id in detectors::ids() {
         let Some(n) = by.get(id) else { continue };
-        let raw: u32 = Severity::ALL.iter().map(|s| n[*s as usize] * points(*s)).sum();
+        let raw: u32 = Severity::ALL
+            .iter()
+            .map(|s| n[*s as usize] * points(*s))
+            .sum();
         let penalty = raw.min(cap(id));
         if penalty == 0 {
             continue;

@@ -42,7 +42,12 @@ impl Severity {
         }
     }
 
-    pub const ALL: [Severity; 4] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High];
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+    ];
 }
 
 impl std::str::FromStr for Severity {
@@ -53,7 +58,9 @@ impl std::str::FromStr for Severity {
             "low" => Ok(Severity::Low),
             "medium" => Ok(Severity::Medium),
             "high" => Ok(Severity::High),
-            other => Err(format!("unknown severity {other:?} (expected info, low, medium or high)")),
+            other => Err(format!(
+                "unknown severity {other:?} (expected info, low, medium or high)"
+            )),
         }
     }
 }

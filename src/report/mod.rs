@@ -128,7 +128,10 @@ pub struct AccountReport {
 impl AccountReport {
     /// Builds an account's report from its timeline and the outcome of each detector
     /// (`(id, enabled, outcome)`, in [`crate::detectors::all`] order).
-    pub fn build(timeline: &Timeline, outcomes: Vec<(&'static str, bool, Outcome)>) -> AccountReport {
+    pub fn build(
+        timeline: &Timeline,
+        outcomes: Vec<(&'static str, bool, Outcome)>,
+    ) -> AccountReport {
         let mut counts = Counts {
             total: timeline.posts.len() as u64,
             direct_messages: timeline.direct_messages.len() as u64,
@@ -157,7 +160,7 @@ impl AccountReport {
             findings.extend(outcome.findings);
         }
         // Most severe first; within a severity keep detector order, which `sort_by` preserves.
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let score_breakdown = score::breakdown(&findings);
         let score = score::score(&score_breakdown);
         AccountReport {

@@ -173,7 +173,11 @@ pub fn detect(path: &Path) -> Result<InputFormat, SourceError> {
 }
 
 /// Reads one input in the given format (detected when `None`).
-pub fn read(path: &Path, format: Option<InputFormat>, limits: &Limits) -> Result<(InputFormat, Batch), SourceError> {
+pub fn read(
+    path: &Path,
+    format: Option<InputFormat>,
+    limits: &Limits,
+) -> Result<(InputFormat, Batch), SourceError> {
     let format = match format {
         Some(f) => f,
         None => detect(path)?,
