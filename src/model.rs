@@ -290,13 +290,12 @@ mod tests {
 
     #[test]
     fn mastodon_id_decodes_from_a_status_uri() {
-        // 109311184436596512 >> 16 = 1667876966000-ish ms: 2022-11-08.
-        let t = created_at_from_id(
-            Platform::Mastodon,
-            "https://mastodon.social/users/a/statuses/109311184436596512",
-        )
-        .unwrap();
-        assert_eq!(t.format("%Y-%m-%d").to_string(), "2022-11-08");
+        // Mastodon ids are Unix milliseconds shifted left 16 bits plus a sequence number:
+        // 2022-11-08T03:07:14Z = 1667876834000 ms.
+        let id = (1_667_876_834_000u64 << 16) | 1234;
+        let uri = format!("https://mastodon.social/users/a/statuses/{id}");
+        let t = created_at_from_id(Platform::Mastodon, &uri).unwrap();
+        assert_eq!(t.to_rfc3339(), "2022-11-08T03:07:14+00:00");
         assert_eq!(created_at_from_id(Platform::Mastodon, "12"), None);
     }
 
