@@ -12,4 +12,5 @@ pub mod report;
 pub mod scan;
 pub mod score;
 pub mod sources;
+pub mod store;
 pub mod text;

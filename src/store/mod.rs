@@ -1,0 +1,102 @@
+//! The store: each monitored account's post history, fetch state and analysis runs.
+//!
+//! Feeds only show an account's latest posts, so repetition over weeks is visible only in
+//! stored history. The daemon talks to the store through the small [`Store`] trait; SQLite
+//! (`sqlite.rs`) is the embedded default, and a shared server database can be added as another
+//! implementation without touching the daemon. Calls are blocking: the daemon runs them on
+//! tokio's blocking pool.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Platform, Post, Timeline};
+use crate::report::AccountReport;
+
+/// Identifies an account in the store: the name the operator configured (unique), plus the
+/// platform and handle it stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccountKey {
+    /// The operator's name for the account (the `account` label in metrics).
+    pub name: String,
+    pub platform: Platform,
+}
+
+/// Where a source left off, kept between polls: conditional-GET validators and paging cursors.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FetchState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Newest post id seen (Mastodon `since_id`), or the source's own cursor.
+    pub cursor: Option<String>,
+    /// Whether the first-run backfill has been done.
+    pub backfilled: bool,
+    /// Last successful fetch.
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+/// One stored analysis run (score and findings over time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub score: u32,
+    pub findings: u64,
+}
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened, migrated or queried.
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A stored value could not be decoded (the database was changed by something else).
+    #[error("store {path}: corrupt value in {what}: {reason}")]
+    Corrupt {
+        path: String,
+        what: String,
+        reason: String,
+    },
+    /// The account is not in the store.
+    #[error("unknown account {0:?}")]
+    UnknownAccount(String),
+    /// A file-system problem around the database file.
+    #[error("store {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// History storage. Every method is atomic: it either commits fully or changes nothing.
+pub trait Store: Send + Sync {
+    /// Adds the account if new; returns nothing when it exists already.
+    fn ensure_account(&self, key: &AccountKey, handle: &str) -> Result<(), StoreError>;
+    /// Stores posts, ignoring ones already stored for this account (same post id).
+    /// Returns how many were new.
+    fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError>;
+    /// The account's stored timeline (oldest first), optionally only posts since a time.
+    fn timeline(&self, key: &AccountKey, since: Option<DateTime<Utc>>) -> Result<Timeline, StoreError>;
+    /// Number of posts stored for the account.
+    fn post_count(&self, key: &AccountKey) -> Result<u64, StoreError>;
+    fn fetch_state(&self, key: &AccountKey) -> Result<FetchState, StoreError>;
+    fn set_fetch_state(&self, key: &AccountKey, state: &FetchState) -> Result<(), StoreError>;
+    /// Records an analysis run with its full report.
+    fn record_run(&self, key: &AccountKey, report: &AccountReport) -> Result<Run, StoreError>;
+    /// The newest stored report.
+    fn latest_report(&self, key: &AccountKey) -> Result<Option<AccountReport>, StoreError>;
+    /// Runs, newest first, at most `limit`.
+    fn runs(&self, key: &AccountKey, limit: usize) -> Result<Vec<Run>, StoreError>;
+    /// Every stored account.
+    fn accounts(&self) -> Result<Vec<AccountKey>, StoreError>;
+    /// Deletes posts and runs older than `before`; returns how many rows went.
+    fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Size of the store on disk, in bytes.
+    fn size_bytes(&self) -> Result<u64, StoreError>;
+}
+
+pub mod sqlite;

@@ -1,0 +1,1 @@
+//! SQLite store (stub, to be written).
