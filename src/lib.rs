@@ -5,12 +5,14 @@
 //! renders the result.
 
 pub mod cli;
+pub mod config;
 pub mod detectors;
 pub mod html;
 pub mod model;
 pub mod report;
 pub mod scan;
 pub mod score;
+pub mod server;
 pub mod sources;
 pub mod store;
 pub mod text;

@@ -147,7 +147,13 @@ impl AccountReport {
         }
         let mut detectors = BTreeMap::new();
         let mut findings = Vec::new();
-        for (id, enabled, outcome) in outcomes {
+        for (id, enabled, mut outcome) in outcomes {
+            // JSON has no NaN or infinity: a number a detector could not compute is left out
+            // rather than written as null, which the schema would reject.
+            outcome.stats.retain(|_, v| v.is_finite());
+            for f in &mut outcome.findings {
+                f.numbers.retain(|_, v| v.is_finite());
+            }
             detectors.insert(
                 id.to_string(),
                 DetectorSummary {

@@ -1,7 +1,268 @@
-//! The terminal report (stub, to be written).
+//! The terminal report: what a marketer reads at a glance. Score and verdict first, then the
+//! findings with the repeated text and the schedule in words, then counts and what was skipped.
+//! Colour only when asked (the CLI turns it on for a terminal).
+//!
+//! A scan of thousands of accounts would drown a terminal, so beyond [`DETAILED_ACCOUNTS`] the
+//! remaining accounts get one line each; the JSON report always has everything.
 
-use super::Report;
+use std::fmt::Write;
 
-pub fn render(report: &Report, _color: bool) -> String {
-    format!("{} account(s)\n", report.accounts.len())
+use owo_colors::OwoColorize;
+
+use super::{AccountReport, Report};
+use crate::detectors::{Finding, Severity};
+
+/// Accounts shown in full; the rest get one line each.
+pub const DETAILED_ACCOUNTS: usize = 20;
+/// Findings shown in full per account; the rest are counted.
+const DETAILED_FINDINGS: usize = 8;
+/// Evidence posts shown per finding.
+const EVIDENCE_SHOWN: usize = 3;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn severity(&self, s: Severity) -> String {
+        let label = format!("{:<6}", s.as_str().to_uppercase());
+        if !self.color {
+            return label;
+        }
+        match s {
+            Severity::High => label.red().bold().to_string(),
+            Severity::Medium => label.yellow().bold().to_string(),
+            Severity::Low => label.cyan().to_string(),
+            Severity::Info => label.dimmed().to_string(),
+        }
+    }
+
+    fn score(&self, score: u32) -> String {
+        let text = format!("{score}/100");
+        if !self.color {
+            return text;
+        }
+        match score {
+            80..=100 => text.green().bold().to_string(),
+            50..=79 => text.yellow().bold().to_string(),
+            _ => text.red().bold().to_string(),
+        }
+    }
+
+    fn bold(&self, s: &str) -> String {
+        if self.color {
+            s.bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn dim(&self, s: &str) -> String {
+        if self.color {
+            s.dimmed().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let n = report.accounts.len();
+    let _ = writeln!(
+        out,
+        "{} — {} account{}, analysed {}",
+        st.bold("echoscope audit"),
+        n,
+        if n == 1 { "" } else { "s" },
+        report.generated_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    if n == 0 {
+        out.push_str("\nNo posts found in the inputs.\n");
+    }
+    for account in report.accounts.iter().take(DETAILED_ACCOUNTS) {
+        out.push('\n');
+        render_account(&mut out, account, &st);
+    }
+    if n > DETAILED_ACCOUNTS {
+        let _ = writeln!(
+            out,
+            "\n{} more accounts (lowest score first; the JSON report has them in full):",
+            n - DETAILED_ACCOUNTS
+        );
+        for a in report.accounts.iter().skip(DETAILED_ACCOUNTS) {
+            let _ = writeln!(
+                out,
+                "  {:>7}  @{} ({}) — {} posts, {} finding{}",
+                st.score(a.score),
+                a.account,
+                a.platform,
+                a.posts.total,
+                a.findings.len(),
+                if a.findings.len() == 1 { "" } else { "s" }
+            );
+        }
+    }
+    render_inputs(&mut out, report, &st);
+    out
+}
+
+fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
+    let period = match (a.first_post_at, a.last_post_at) {
+        (Some(f), Some(l)) => format!(", {} → {}", f.format("%Y-%m-%d"), l.format("%Y-%m-%d")),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{} ({}) — {} posts{}",
+        st.bold(&format!("@{}", a.account)),
+        a.platform,
+        a.posts.total,
+        period
+    );
+    let _ = writeln!(
+        out,
+        "  Authenticity score: {}  {}",
+        st.score(a.score),
+        a.verdict
+    );
+    if !a.score_breakdown.is_empty() {
+        let parts: Vec<String> = a
+            .score_breakdown
+            .iter()
+            .map(|b| format!("−{} {} ({})", b.penalty, b.detector, b.reason))
+            .collect();
+        let _ = writeln!(out, "  {}", st.dim(&format!("100 {}", parts.join(" "))));
+    }
+    let mut counts = format!(
+        "  Posts: {} original · {} replies · {} reposts · {} quotes",
+        a.posts.original, a.posts.reply, a.posts.repost, a.posts.quote
+    );
+    if a.posts.direct_messages > 0 {
+        let _ = write!(counts, " · {} direct messages", a.posts.direct_messages);
+    }
+    if a.declared_bot == Some(true) {
+        counts.push_str(" · declares itself a bot");
+    }
+    let _ = writeln!(out, "{counts}");
+    if a.findings.is_empty() {
+        let _ = writeln!(out, "  No findings.");
+    }
+    for f in a.findings.iter().take(DETAILED_FINDINGS) {
+        render_finding(out, f, st);
+    }
+    if a.findings.len() > DETAILED_FINDINGS {
+        let _ = writeln!(
+            out,
+            "  … and {} more findings (see --format json)",
+            a.findings.len() - DETAILED_FINDINGS
+        );
+    }
+    let stats: Vec<String> = a
+        .detectors
+        .iter()
+        .filter(|(_, d)| d.enabled)
+        .filter_map(|(id, d)| {
+            let headline = d
+                .stats
+                .iter()
+                .find(|(k, _)| k.ends_with("_share") || k.ends_with("_ratio"));
+            headline.map(|(k, v)| format!("{id}: {k} {:.0}%", v * 100.0))
+        })
+        .collect();
+    if !stats.is_empty() {
+        let _ = writeln!(out, "  {}", st.dim(&stats.join(" · ")));
+    }
+}
+
+fn render_finding(out: &mut String, f: &Finding, st: &Style) {
+    let _ = writeln!(
+        out,
+        "  {} {}  {}",
+        st.severity(f.severity),
+        f.detector,
+        f.summary
+    );
+    if let Some(t) = &f.template {
+        let _ = writeln!(out, "         text: \"{}\"", one_line(t, 100));
+    }
+    if let Some(s) = &f.schedule {
+        if !f.summary.contains(s.as_str()) {
+            let _ = writeln!(out, "         schedule: {s}");
+        }
+    }
+    for e in f.evidence.iter().take(EVIDENCE_SHOWN) {
+        let note = e
+            .note
+            .as_deref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default();
+        let text = if f.template.is_some() {
+            String::new()
+        } else {
+            format!(" \"{}\"", one_line(&e.text, 60))
+        };
+        let _ = writeln!(
+            out,
+            "         {} {} {}{}{}",
+            st.dim("·"),
+            e.created_at.format("%Y-%m-%d %H:%M:%S"),
+            st.dim(&format!("id {}", e.post_id)),
+            text,
+            note
+        );
+    }
+    let total = f
+        .numbers
+        .get("posts")
+        .copied()
+        .unwrap_or(f.evidence.len() as f64) as usize;
+    let more = total
+        .max(f.evidence.len())
+        .saturating_sub(EVIDENCE_SHOWN.min(f.evidence.len()));
+    if more > 0 {
+        let _ = writeln!(out, "         {}", st.dim(&format!("· … {more} more")));
+    }
+}
+
+fn render_inputs(out: &mut String, report: &Report, st: &Style) {
+    if report.inputs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", st.bold("Inputs"));
+    for i in &report.inputs {
+        let format = i.format.map(|f| f.as_str()).unwrap_or("unsupported");
+        let mut line = format!("  {} ({format}): {} posts", i.path, i.posts);
+        if i.skipped.count > 0 {
+            let _ = write!(line, ", {} damaged records skipped", i.skipped.count);
+        }
+        if let Some(e) = &i.error {
+            let _ = write!(line, " — left out: {e}");
+        }
+        let _ = writeln!(out, "{line}");
+        for p in &i.skipped.examples {
+            let _ = writeln!(
+                out,
+                "    {}",
+                st.dim(&format!("- {}: {}", p.record, p.reason))
+            );
+        }
+        if i.skipped.count > i.skipped.examples.len() as u64 {
+            let _ = writeln!(
+                out,
+                "    {}",
+                st.dim(&format!(
+                    "- … {} more",
+                    i.skipped.count - i.skipped.examples.len() as u64
+                ))
+            );
+        }
+    }
+}
+
+/// A text on one line, shortened.
+fn one_line(s: &str, max: usize) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::detectors::shorten(&flat, max)
 }

@@ -1,0 +1,308 @@
+//! The daemon's configuration: one typed struct read from TOML.
+//!
+//! Defaults live in one place (the `Default` impls), unknown keys are rejected so a typo is an
+//! error rather than a silently ignored setting, and precedence is CLI > environment > file >
+//! defaults. Secrets (the API token) can come from the environment so they stay out of files.
+//! `deploy/echoscope.example.toml` documents every key and is parsed by a test.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::detectors;
+
+/// Environment variable that sets (and overrides) `server.api_token`.
+pub const TOKEN_ENV: &str = "ECHOSCOPE_API_TOKEN";
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub store: Store,
+    pub poll: Poll,
+    pub log: Log,
+    pub metrics: Metrics,
+    pub detectors: detectors::Config,
+    /// The monitored accounts.
+    pub accounts: Vec<Account>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    /// Address to listen on. Loopback by default: exposing the daemon is a deliberate choice.
+    pub listen: SocketAddr,
+    /// Bearer token for the endpoints that change state (`POST .../refresh`). Empty: those
+    /// endpoints are off. `ECHOSCOPE_API_TOKEN` overrides it.
+    pub api_token: String,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+            api_token: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Store {
+    /// SQLite database file.
+    pub path: PathBuf,
+    /// Posts and analysis runs older than this many days are deleted (0 keeps everything).
+    pub retention_days: u32,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            path: PathBuf::from("data/echoscope.db"),
+            retention_days: 365,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Poll {
+    /// Seconds between two polls of one account.
+    pub interval_seconds: u64,
+    /// Each wait is stretched or shrunk by up to this share at random, so that thousands of
+    /// accounts do not hit their servers in lockstep.
+    pub jitter: f64,
+    /// How many posts the first poll of an account pages back through.
+    pub backfill_posts: usize,
+    /// Total time one HTTP request may take.
+    pub timeout_seconds: u64,
+    /// Largest response body accepted.
+    pub max_body_bytes: u64,
+    /// Requests in flight to one host at most.
+    pub per_host_concurrency: usize,
+    /// Retries of a failed request (timeouts, 5xx, 429), with exponential backoff and jitter.
+    pub retries: usize,
+    /// Contact URL or e-mail added to the User-Agent, so server operators can reach you.
+    pub contact: String,
+    /// Base URL of the Bluesky AppView.
+    pub bluesky_appview: String,
+}
+
+impl Default for Poll {
+    fn default() -> Self {
+        Poll {
+            interval_seconds: 900,
+            jitter: 0.1,
+            backfill_posts: 200,
+            timeout_seconds: 20,
+            max_body_bytes: 8 << 20,
+            per_host_concurrency: 4,
+            retries: 3,
+            contact: String::new(),
+            bluesky_appview: "https://public.api.bsky.app".to_string(),
+        }
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `echoscope=debug`. `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            format: LogFormat::Text,
+            level: "info".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Metrics {
+    /// Extra label names on every per-account metric (e.g. `["client"]`); each account sets
+    /// their values in its `labels` table. A fixed list, so that every series has the same
+    /// label names.
+    pub account_labels: Vec<String>,
+}
+
+/// One monitored account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The operator's name for it: unique, used in the API path and the `account` label.
+    pub name: String,
+    /// Where to read it: a feed URL (`https://host/@user.rss`, any RSS/Atom/JSON Feed),
+    /// `mastodon:@user@host`, `bsky:handle`, or `file:PATH` (an archive or JSONL file,
+    /// re-read when it changes).
+    pub source: String,
+    /// Values for `metrics.account_labels`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Overrides `poll.interval_seconds` for this account.
+    #[serde(default)]
+    pub interval_seconds: Option<u64>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("config {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this struct (unknown key, wrong type...).
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// The values do not make sense together.
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads a config file, applies environment overrides and checks it.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        config.apply_env();
+        config.validate().map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    /// Parses TOML text (no environment, no checks).
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// Environment overrides: secrets only.
+    pub fn apply_env(&mut self) {
+        if let Ok(token) = std::env::var(TOKEN_ENV) {
+            if !token.is_empty() {
+                self.server.api_token = token;
+            }
+        }
+    }
+
+    /// Checks what serde cannot: unique names, known label names, sane numbers.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut names = std::collections::HashSet::new();
+        for a in &self.accounts {
+            if a.name.trim().is_empty() {
+                return Err("an account has an empty name".into());
+            }
+            if !names.insert(a.name.as_str()) {
+                return Err(format!("account name {:?} is used twice", a.name));
+            }
+            if a.source.trim().is_empty() {
+                return Err(format!("account {:?} has no source", a.name));
+            }
+            for k in a.labels.keys() {
+                if !self.metrics.account_labels.contains(k) {
+                    return Err(format!(
+                        "account {:?} sets label {k:?}, which is not in metrics.account_labels",
+                        a.name
+                    ));
+                }
+            }
+            if a.interval_seconds == Some(0) {
+                return Err(format!(
+                    "account {:?}: interval_seconds must be > 0",
+                    a.name
+                ));
+            }
+        }
+        for l in &self.metrics.account_labels {
+            let valid = !l.is_empty()
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !l.starts_with(|c: char| c.is_ascii_digit())
+                && !l.starts_with("__");
+            if !valid || matches!(l.as_str(), "account" | "platform" | "detector" | "severity") {
+                return Err(format!(
+                    "metrics.account_labels: {l:?} is not a usable label name"
+                ));
+            }
+        }
+        if self.poll.interval_seconds == 0 {
+            return Err("poll.interval_seconds must be > 0".into());
+        }
+        if !(0.0..=0.5).contains(&self.poll.jitter) {
+            return Err("poll.jitter must be between 0 and 0.5".into());
+        }
+        if self.poll.per_host_concurrency == 0 {
+            return Err("poll.per_host_concurrency must be > 0".into());
+        }
+        Ok(())
+    }
+
+    /// The poll interval of one account.
+    pub fn interval(&self, account: &Account) -> std::time::Duration {
+        std::time::Duration::from_secs(
+            account
+                .interval_seconds
+                .unwrap_or(self.poll.interval_seconds),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_name() {
+        let err = Config::parse("[server]\nlisten = \"127.0.0.1:1\"\nlistne = 1\n").unwrap_err();
+        assert!(err.contains("listne"), "{err}");
+    }
+
+    #[test]
+    fn labels_must_be_declared() {
+        let mut c = Config::parse(
+            "[[accounts]]\nname = \"a\"\nsource = \"bsky:a.bsky.social\"\nlabels = { client = \"x\" }\n",
+        )
+        .unwrap();
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .contains("not in metrics.account_labels"));
+        c.metrics.account_labels = vec!["client".into()];
+        c.validate().unwrap();
+        c.accounts.push(c.accounts[0].clone());
+        assert!(c.validate().unwrap_err().contains("used twice"));
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback() {
+        let c = Config::default();
+        assert!(c.server.listen.ip().is_loopback());
+        assert!(c.server.api_token.is_empty());
+        c.validate().unwrap();
+    }
+}

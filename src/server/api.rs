@@ -1,0 +1,224 @@
+//! HTTP handlers: health, metrics and the JSON API under `/api/v1`.
+//!
+//! Store calls are blocking, so they run on tokio's blocking pool. The account report has the
+//! same schema as `echoscope scan --format json` (one element of its `accounts`).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::State;
+use crate::detectors::{Finding, Severity};
+use crate::report::AccountReport;
+use crate::store::Run;
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+type AppState = AxState<Arc<State>>;
+
+/// Runs a blocking store call on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("store task failed: {e}")))?
+}
+
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready once the store is open and the configuration loaded.
+pub async fn readyz(AxState(state): AppState) -> impl IntoResponse {
+    if state.is_ready() {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+    }
+}
+
+pub async fn metrics(AxState(state): AppState) -> impl IntoResponse {
+    let store = state.store.clone();
+    if let Ok(Ok(size)) = tokio::task::spawn_blocking(move || store.size_bytes()).await {
+        state.metrics.store_size.set(size as i64);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+}
+
+pub async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// One line of the account list.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub name: String,
+    pub source: String,
+    pub platform: String,
+    /// `ok`, `pending` (not fetched yet) or `error` (last fetch failed).
+    pub status: String,
+    pub score: Option<u32>,
+    pub findings: u64,
+    pub posts_stored: u64,
+    pub last_fetch_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+    pub analysed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn list_accounts(AxState(state): AppState) -> Json<Vec<AccountSummary>> {
+    let config = state.config();
+    let list = config
+        .accounts
+        .iter()
+        .map(|a| {
+            let s = state.status(&a.name);
+            let status = match (&s.last_error, s.last_success_at) {
+                (Some(_), _) => "error",
+                (None, Some(_)) => "ok",
+                (None, None) => "pending",
+            };
+            AccountSummary {
+                name: a.name.clone(),
+                source: a.source.clone(),
+                platform: s
+                    .platform
+                    .unwrap_or_else(|| super::platform_of_source(&a.source))
+                    .as_str()
+                    .to_string(),
+                status: status.to_string(),
+                score: s.score,
+                findings: s.findings,
+                posts_stored: s.posts_stored,
+                last_fetch_at: s.last_fetch_at,
+                last_success_at: s.last_success_at,
+                last_error: s.last_error,
+                analysed_at: s.analysed_at,
+            }
+        })
+        .collect();
+    Json(list)
+}
+
+async fn latest_report(state: &Arc<State>, name: &str) -> Result<AccountReport, ApiError> {
+    let key = state
+        .key(name)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown account {name:?}")))?;
+    let store = state.store.clone();
+    blocking(move || Ok(store.latest_report(&key)?))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("account {name:?} has not been analysed yet")))
+}
+
+pub async fn account_report(
+    AxState(state): AppState,
+    Path(name): Path<String>,
+) -> Result<Json<AccountReport>, ApiError> {
+    Ok(Json(latest_report(&state, &name).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FindingsQuery {
+    /// Only findings at or above this severity.
+    pub severity: Option<String>,
+    /// Only findings of this detector.
+    pub detector: Option<String>,
+}
+
+pub async fn account_findings(
+    AxState(state): AppState,
+    Path(name): Path<String>,
+    Query(q): Query<FindingsQuery>,
+) -> Result<Json<Vec<Finding>>, ApiError> {
+    let min = match q.severity.as_deref() {
+        Some(s) => Some(s.parse::<Severity>().map_err(ApiError::BadRequest)?),
+        None => None,
+    };
+    if let Some(d) = &q.detector {
+        if !crate::detectors::ids().contains(&d.as_str()) {
+            return Err(ApiError::BadRequest(format!("unknown detector {d:?}")));
+        }
+    }
+    let report = latest_report(&state, &name).await?;
+    Ok(Json(
+        report
+            .findings
+            .into_iter()
+            .filter(|f| min.is_none_or(|m| f.severity >= m))
+            .filter(|f| q.detector.as_ref().is_none_or(|d| &f.detector == d))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    /// How many runs, newest first (default 100, at most 10,000).
+    pub limit: Option<usize>,
+}
+
+pub async fn account_history(
+    AxState(state): AppState,
+    Path(name): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<Vec<Run>>, ApiError> {
+    let key = state
+        .key(&name)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown account {name:?}")))?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 10_000);
+    let store = state.store.clone();
+    Ok(Json(blocking(move || Ok(store.runs(&key, limit)?)).await?))
+}
+
+/// Checks the bearer token of a state-changing request in constant time.
+fn authorize(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
+    let config = state.config();
+    let token = config.server.api_token.as_bytes();
+    if token.is_empty() {
+        return Err(ApiError::Disabled);
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::as_bytes)
+        .ok_or(ApiError::Unauthorized)?;
+    let same_len = given.len() == token.len();
+    let diff = given
+        .iter()
+        .zip(token.iter().cycle())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if same_len && diff == 0 {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+pub async fn refresh_account(
+    AxState(state): AppState,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    authorize(&state, &headers)?;
+    let signal = state
+        .refresh_signal(&name)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown account {name:?}")))?;
+    signal.notify_one();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "account": name, "refresh": "queued" })),
+    ))
+}

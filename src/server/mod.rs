@@ -1,0 +1,177 @@
+//! The daemon (`echoscope serve`): polls configured accounts, keeps their history in the
+//! store, re-runs the detectors and serves `/metrics` and a JSON API.
+//!
+//! The HTTP app is built by [`app`] from a shared [`State`] and can be tested without a socket
+//! (`tower::ServiceExt::oneshot`); [`run`] adds the listener, the poller, signal handling
+//! (SIGHUP reloads the config, SIGTERM/SIGINT shut down cleanly) and the store.
+
+pub mod api;
+pub mod error;
+pub mod metrics;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::model::Platform;
+use crate::store::{AccountKey, Store};
+
+use self::metrics::Metrics;
+
+/// What the daemon knows about one account between polls.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AccountStatus {
+    pub platform: Option<Platform>,
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Why the last fetch failed, when it did.
+    pub last_error: Option<String>,
+    pub posts_stored: u64,
+    pub score: Option<u32>,
+    pub findings: u64,
+    pub analysed_at: Option<DateTime<Utc>>,
+}
+
+/// State shared by the HTTP handlers and the poller.
+pub struct State {
+    config: RwLock<Arc<Config>>,
+    pub store: Arc<dyn Store>,
+    pub metrics: Metrics,
+    status: RwLock<HashMap<String, AccountStatus>>,
+    refresh: RwLock<HashMap<String, Arc<Notify>>>,
+    ready: AtomicBool,
+}
+
+impl State {
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Arc<State> {
+        let metrics = Metrics::new(&config);
+        metrics
+            .accounts_configured
+            .set(config.accounts.len() as i64);
+        metrics.config_reload_success.set(1);
+        metrics
+            .config_reload_timestamp
+            .set(Utc::now().timestamp_millis() as f64 / 1000.0);
+        let state = Arc::new(State {
+            config: RwLock::new(Arc::new(Config::default())),
+            store,
+            metrics,
+            status: RwLock::new(HashMap::new()),
+            refresh: RwLock::new(HashMap::new()),
+            ready: AtomicBool::new(false),
+        });
+        state.set_config(config);
+        state
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Installs a new configuration (already validated) and rebuilds per-account gauges.
+    pub fn set_config(&self, config: Config) {
+        self.metrics.reset_accounts(&config);
+        let mut refresh = self.refresh.write().unwrap_or_else(|e| e.into_inner());
+        refresh.retain(|name, _| config.accounts.iter().any(|a| &a.name == name));
+        for a in &config.accounts {
+            refresh.entry(a.name.clone()).or_default();
+        }
+        drop(refresh);
+        self.status
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|name, _| config.accounts.iter().any(|a| &a.name == name));
+        *self.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
+    }
+
+    pub fn status(&self, name: &str) -> AccountStatus {
+        self.status
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn update_status(&self, name: &str, f: impl FnOnce(&mut AccountStatus)) {
+        let mut s = self.status.write().unwrap_or_else(|e| e.into_inner());
+        f(s.entry(name.to_string()).or_default());
+    }
+
+    /// The notifier that wakes an account's poller early (`POST .../refresh`).
+    pub fn refresh_signal(&self, name: &str) -> Option<Arc<Notify>> {
+        self.refresh
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
+    }
+
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    /// The store key of a configured account.
+    pub fn key(&self, name: &str) -> Option<AccountKey> {
+        let config = self.config();
+        let account = config.accounts.iter().find(|a| a.name == name)?;
+        Some(AccountKey {
+            name: account.name.clone(),
+            platform: platform_of_source(&account.source),
+        })
+    }
+}
+
+/// The platform a source string points at, as far as the string tells.
+pub fn platform_of_source(source: &str) -> Platform {
+    let s = source.trim();
+    if s.starts_with("bsky:") || s.contains("bsky.app/profile/") {
+        Platform::Bluesky
+    } else if s.starts_with("mastodon:") || s.contains("/@") {
+        Platform::Mastodon
+    } else if s.contains("youtube.com/feeds/") {
+        Platform::Youtube
+    } else if s.contains("reddit.com/") {
+        Platform::Reddit
+    } else if s.starts_with("file:") {
+        Platform::Other
+    } else {
+        Platform::Feed
+    }
+}
+
+/// The HTTP app: health, readiness, metrics and the JSON API.
+pub fn app(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(api::metrics))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/accounts", get(api::list_accounts))
+        .route("/api/v1/accounts/{name}", get(api::account_report))
+        .route(
+            "/api/v1/accounts/{name}/findings",
+            get(api::account_findings),
+        )
+        .route("/api/v1/accounts/{name}/history", get(api::account_history))
+        .route(
+            "/api/v1/accounts/{name}/refresh",
+            post(api::refresh_account),
+        )
+        .with_state(state)
+}

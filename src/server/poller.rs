@@ -1,0 +1,279 @@
+//! The poller: one task per configured account that fetches, stores and analyses on a schedule.
+//!
+//! Each account waits its interval stretched by a random jitter (so thousands of accounts do
+//! not poll in lockstep), or less when `POST .../refresh` wakes it. A failing account only
+//! records its error and waits for its next turn: it never stalls the others. Every step that
+//! writes to the store is one transaction on the blocking pool, so cancelling a task at any
+//! await point (shutdown, reload) can lose at most the fetch in flight, never stored data.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::{Duration as ChronoDuration, Utc};
+use tokio::sync::watch;
+
+use super::State;
+use crate::config::Account;
+use crate::model::Timeline;
+use crate::store::{AccountKey, FetchState};
+
+/// What one fetch produced.
+pub struct Fetched {
+    /// New posts, and the account's platform as the source knows it.
+    pub timeline: Option<Timeline>,
+    pub state: FetchState,
+}
+
+/// Source kinds, as the `source` label of fetch metrics (a small fixed set).
+pub fn source_kind(source: &str) -> &'static str {
+    let s = source.trim();
+    if s.starts_with("file:") {
+        "file"
+    } else if s.starts_with("bsky:") {
+        "bluesky_appview"
+    } else if s.starts_with("mastodon:") {
+        "mastodon_api"
+    } else {
+        "feed"
+    }
+}
+
+/// A small xorshift generator for jitter: the daemon's only randomness, never used by detectors.
+struct Jitter(u64);
+
+impl Jitter {
+    fn new(name: &str) -> Jitter {
+        let t = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Jitter(xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), t) | 1)
+    }
+
+    /// A uniform number in [-1, 1).
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    }
+
+    fn stretch(&mut self, d: Duration, share: f64) -> Duration {
+        d.mul_f64((1.0 + share * self.next()).max(0.05))
+    }
+}
+
+/// Runs one account's poll loop until `stop` turns true.
+pub async fn account_loop(
+    state: Arc<State>,
+    account: Account,
+    client: Arc<crate::sources::http::Client>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let config = state.config();
+    let interval = config.interval(&account);
+    let mut jitter = Jitter::new(&account.name);
+    // Spread the first polls over a short window instead of starting all at once.
+    let mut wait = jitter.stretch(interval.min(Duration::from_secs(10)), 0.5).mul_f64(0.5);
+    let refresh = state.refresh_signal(&account.name);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = async { match &refresh { Some(n) => n.notified().await, None => std::future::pending().await } } => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            _ = poll_once(&state, &account, &client) => {}
+            _ = stop.changed() => return,
+        }
+        wait = jitter.stretch(interval, config.poll.jitter);
+    }
+}
+
+/// One fetch, store and analysis of an account. Errors are recorded, not returned.
+pub async fn poll_once(state: &Arc<State>, account: &Account, client: &crate::sources::http::Client) {
+    let Some(key) = state.key(&account.name) else {
+        return;
+    };
+    let kind = source_kind(&account.source);
+    let started = std::time::Instant::now();
+    let now = Utc::now();
+    state.update_status(&account.name, |s| s.last_fetch_at = Some(now));
+    let store = state.store.clone();
+    let prior = {
+        let key = key.clone();
+        tokio::task::spawn_blocking(move || store.fetch_state(&key)).await
+    };
+    let prior = match prior {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return record_failure(state, account, &key, kind, e.to_string()),
+        Err(e) => return record_failure(state, account, &key, kind, e.to_string()),
+    };
+    let fetched = fetch(state, account, client, &prior).await;
+    state
+        .metrics
+        .fetch_duration
+        .with_label_values(&[kind])
+        .observe(started.elapsed().as_secs_f64());
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err((result, message)) => {
+            state.metrics.fetches.with_label_values(&[kind, result]).inc();
+            return record_failure(state, account, &key, kind, message);
+        }
+    };
+    let result = if fetched.timeline.is_some() { "ok" } else { "not_modified" };
+    state.metrics.fetches.with_label_values(&[kind, result]).inc();
+    let mut new_state = fetched.state;
+    new_state.last_success = Some(now);
+    let platform = fetched.timeline.as_ref().map(|t| t.platform);
+    let store = state.store.clone();
+    let stored = {
+        let key = key.clone();
+        let handle = platform_handle(account);
+        tokio::task::spawn_blocking(move || -> Result<u64, crate::store::StoreError> {
+            store.ensure_account(&key, &handle)?;
+            if let Some(t) = &fetched.timeline {
+                store.insert_posts(&key, &t.posts)?;
+            }
+            // The cursor moves only after the posts it covers are stored: a crash in between
+            // fetches them again rather than skipping them.
+            store.set_fetch_state(&key, &new_state)?;
+            store.post_count(&key)
+        })
+        .await
+    };
+    let posts_stored = match stored {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => return record_failure(state, account, &key, kind, e.to_string()),
+        Err(e) => return record_failure(state, account, &key, kind, e.to_string()),
+    };
+    let label_platform = platform.unwrap_or(key.platform);
+    state.metrics.observe_fetch(
+        account,
+        label_platform.as_str(),
+        true,
+        now.timestamp_millis() as f64 / 1000.0,
+    );
+    state.update_status(&account.name, |s| {
+        s.last_success_at = Some(now);
+        s.last_error = None;
+        s.posts_stored = posts_stored;
+        if platform.is_some() {
+            s.platform = platform;
+        }
+    });
+    analyse(state, account, &key, posts_stored).await;
+}
+
+/// Re-runs the detectors over the stored history and records the run.
+pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, posts_stored: u64) {
+    let config = state.config();
+    let store = state.store.clone();
+    let key2 = key.clone();
+    let started = std::time::Instant::now();
+    let since = (config.store.retention_days > 0)
+        .then(|| Utc::now() - ChronoDuration::days(i64::from(config.store.retention_days)));
+    let detectors = config.detectors.clone();
+    let platform_hint = state.status(&account.name).platform;
+    let result = tokio::task::spawn_blocking(move || {
+        let mut timeline = store.timeline(&key2, since)?;
+        if let Some(p) = platform_hint {
+            timeline.platform = p;
+        }
+        let report = crate::scan::analyse(&timeline, &detectors, Utc::now());
+        store.record_run(&key2, &report)?;
+        Ok::<_, crate::store::StoreError>(report)
+    })
+    .await;
+    state
+        .metrics
+        .analysis_duration
+        .observe(started.elapsed().as_secs_f64());
+    match result {
+        Ok(Ok(report)) => {
+            state.metrics.observe_report(account, &report, posts_stored);
+            state.update_status(&account.name, |s| {
+                s.score = Some(report.score);
+                s.findings = report.findings.len() as u64;
+                s.analysed_at = Some(Utc::now());
+            });
+        }
+        Ok(Err(e)) => tracing::error!(account = %account.name, error = %e, "analysis failed"),
+        Err(e) => tracing::error!(account = %account.name, error = %e, "analysis task failed"),
+    }
+}
+
+fn record_failure(state: &Arc<State>, account: &Account, key: &AccountKey, kind: &str, message: String) {
+    tracing::warn!(account = %account.name, source = kind, error = %message, "fetch failed");
+    let platform = state.status(&account.name).platform.unwrap_or(key.platform);
+    state
+        .metrics
+        .observe_fetch(account, platform.as_str(), false, 0.0);
+    state.update_status(&account.name, |s| s.last_error = Some(message));
+}
+
+/// The handle part of a source string, for the store's account row.
+fn platform_handle(account: &Account) -> String {
+    let s = account.source.trim();
+    s.split_once(':')
+        .filter(|(scheme, _)| matches!(*scheme, "bsky" | "mastodon" | "file"))
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// Fetches new posts from the account's source. Errors come as (metric result, message).
+async fn fetch(
+    state: &Arc<State>,
+    account: &Account,
+    client: &crate::sources::http::Client,
+    prior: &FetchState,
+) -> Result<Fetched, (&'static str, String)> {
+    let source = account.source.trim();
+    if let Some(path) = source.strip_prefix("file:") {
+        return fetch_file(PathBuf::from(path), prior.clone()).await;
+    }
+    fetch_live(state, client, source, prior).await
+}
+
+/// A watched archive or JSONL file: re-read when its modification time or size changes.
+async fn fetch_file(path: PathBuf, prior: FetchState) -> Result<Fetched, (&'static str, String)> {
+    tokio::task::spawn_blocking(move || {
+        let meta = std::fs::metadata(&path).map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
+        let stamp = format!(
+            "{}:{}",
+            meta.len(),
+            meta.modified()
+                .ok()
+                .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        if prior.etag.as_deref() == Some(stamp.as_str()) {
+            return Ok(Fetched { timeline: None, state: prior });
+        }
+        let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
+            .map_err(|e| ("invalid", e.to_string()))?;
+        let mut timelines = batch.timelines.into_iter();
+        let mut timeline = timelines
+            .next()
+            .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
+        // A watched file is one account; should it hold several, they are watched as one.
+        for t in timelines {
+            timeline.merge(t);
+        }
+        timeline.finish();
+        let state = FetchState {
+            etag: Some(stamp),
+            backfilled: true,
+            ..prior
+        };
+        Ok(Fetched { timeline: Some(timeline), state })
+    })
+    .await
+    .map_err(|e| ("internal", e.to_string()))?
+}
