@@ -63,13 +63,17 @@ pub enum StoreError {
     /// The account is not in the store.
     #[error("unknown account {0:?}")]
     UnknownAccount(String),
-    /// A file-system problem around the database file.
+    /// A file-system problem around the database file (or the export output).
     #[error("store {path}: {source}")]
     Io {
         path: String,
         #[source]
         source: std::io::Error,
     },
+    /// The database's schema cannot be used: written by a newer echoscope, or not an
+    /// echoscope database at all. Refused rather than guessed at, so no data is lost.
+    #[error("store {path}: {reason}")]
+    Schema { path: String, reason: String },
 }
 
 /// History storage. Every method is atomic: it either commits fully or changes nothing.
@@ -104,3 +108,32 @@ pub trait Store: Send + Sync {
 }
 
 pub mod sqlite;
+
+/// Writes an account's stored timeline as echoscope JSONL, oldest first, one
+/// [`Record`](crate::sources::jsonl::Record) per line (`echoscope export --account NAME`).
+/// The `account` field is the stored handle, as a source would have read it. Returns how many
+/// lines were written.
+pub fn export_jsonl<W: std::io::Write>(
+    store: &dyn Store,
+    key: &AccountKey,
+    out: W,
+) -> Result<u64, StoreError> {
+    use std::io::Write as _;
+
+    let io_error = |source: std::io::Error| StoreError::Io {
+        path: "export output".to_string(),
+        source,
+    };
+    let timeline = store.timeline(key, None)?;
+    let mut out = std::io::BufWriter::new(out);
+    let mut lines = 0;
+    for post in &timeline.posts {
+        let record =
+            crate::sources::jsonl::Record::from_post(&timeline.account, timeline.platform, post);
+        serde_json::to_writer(&mut out, &record).map_err(|e| io_error(e.into()))?;
+        out.write_all(b"\n").map_err(io_error)?;
+        lines += 1;
+    }
+    out.flush().map_err(io_error)?;
+    Ok(lines)
+}
