@@ -1,1 +1,2 @@
+mod server_api;
 mod store;
