@@ -1,1 +1,1 @@
-
+mod twitter_archive;

@@ -665,7 +665,7 @@ impl<R: Read> Read for Bounded<R> {
             .len()
             .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
-        self.left -= n as u64;
+        self.left = self.left.saturating_sub(n as u64);
         Ok(n)
     }
 }
