@@ -25,6 +25,9 @@
 //! * an edited post appears once per version; versions share `edit_info` ids and collapse to
 //!   one post with the initial id and time and the latest text.
 //!
+//! Skipped records are named by file and element, counting from 0 as `jq '.[17]'` does:
+//! "data/tweets.js element 17 (id …)".
+//!
 //! Direct messages (`direct-messages.js`, one element per conversation, which can be long) are
 //! streamed message by message with a `serde_json` visitor; only messages sent by the account
 //! are kept.
@@ -1323,8 +1326,14 @@ fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
 fn collapse_edits(tweets: Vec<Tweet>) -> Vec<Post> {
     let mut posts = Vec::with_capacity(tweets.len());
     let mut chains: HashMap<String, Vec<Post>> = HashMap::new();
+    // An initial tweet whose own `editTweetIds` lists only itself still heads the chain its
+    // edits name.
+    let named: HashSet<String> = tweets.iter().filter_map(|t| t.edit_of.clone()).collect();
     for t in tweets {
-        match t.edit_of {
+        let chain = t
+            .edit_of
+            .or_else(|| named.contains(&t.post.id).then(|| t.post.id.clone()));
+        match chain {
             Some(initial) => chains.entry(initial).or_default().push(t.post),
             None => posts.push(t.post),
         }
@@ -1941,12 +1950,16 @@ mod tests {
             "edit_info": {"edit": {"initialTweetId": "100000000000000001"}},
         }));
         let other = tweet(serde_json::json!({"id_str": "100000000000000003"}));
-        let tweets = [second, other, first]
-            .iter()
-            .map(|v| tweet_from_value(v).unwrap())
-            .collect();
-        let mut posts = collapse_edits(tweets);
-        posts.sort_by(|a, b| a.id.cmp(&b.id));
+        let collapse = |values: &[&Value]| {
+            let tweets = values
+                .iter()
+                .map(|v| tweet_from_value(v).unwrap())
+                .collect();
+            let mut posts = collapse_edits(tweets);
+            posts.sort_by(|a, b| a.id.cmp(&b.id));
+            posts
+        };
+        let posts = collapse(&[&second, &other, &first]);
         assert_eq!(posts.len(), 2);
         assert_eq!(posts[0].id, "100000000000000001");
         assert_eq!(posts[0].text, "typo");
@@ -1954,6 +1967,15 @@ mod tests {
             posts[0].created_at.to_rfc3339(),
             "2026-03-06T13:00:00+00:00"
         );
+
+        // The initial version does not list its edit: the edit still joins it.
+        let mut lone_first = first.clone();
+        lone_first["tweet"]["edit_info"]["initial"]["editTweetIds"] =
+            serde_json::json!(["100000000000000001"]);
+        let posts = collapse(&[&lone_first, &second]);
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0].id, "100000000000000001");
+        assert_eq!(posts[0].text, "typo");
     }
 
     #[test]
