@@ -1,2 +1,3 @@
 mod server_api;
 mod store;
+mod twitter_archive;
