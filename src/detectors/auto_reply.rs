@@ -155,8 +155,7 @@ static GREETING_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static URL: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)\b(?:https?://|www\.)[^\s<>]+"));
-static MENTION: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"[@＠][\w.\-]*\w(?:@[\w.\-]*\w)?"));
+static MENTION: LazyLock<Regex> = LazyLock::new(|| pattern(r"[@＠][\w.\-]*\w(?:@[\w.\-]*\w)?"));
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| pattern(r"\d+(?:[.,:/]\d+)*"));
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| pattern(r"<\w+>|[\p{L}\p{N}_'’]+"));
 
@@ -212,7 +211,10 @@ struct Timing {
 
 impl Timing {
     fn of(posts: &[&Post], cfg: &Config) -> Timing {
-        let mut lat: Vec<f64> = posts.iter().filter_map(|p| p.reply_latency_secs()).collect();
+        let mut lat: Vec<f64> = posts
+            .iter()
+            .filter_map(|p| p.reply_latency_secs())
+            .collect();
         let known = lat.len();
         let fast = lat.iter().filter(|&&l| l <= cfg.fast_reply_secs).count();
         let profile = hour_profile(posts.iter().map(|p| &p.created_at));
@@ -304,7 +306,8 @@ impl Detector for AutoReply {
         let reply_posts: Vec<&Post> = replies.iter().filter_map(|&i| tl.posts.get(i)).collect();
 
         if !reply_posts.is_empty() {
-            out.findings.extend(template_findings(&reply_posts, cfg, &mut out.stats));
+            out.findings
+                .extend(template_findings(&reply_posts, cfg, &mut out.stats));
             let overall = Timing::of(&reply_posts, cfg);
             out.stats.insert("replies".into(), reply_posts.len() as f64);
             if let Some(m) = overall.median {
@@ -324,7 +327,9 @@ impl Detector for AutoReply {
                 overall.numbers(&mut numbers);
                 let fast: Vec<usize> = (0..reply_posts.len())
                     .filter(|&k| {
-                        reply_posts.get(k).and_then(|p| p.reply_latency_secs())
+                        reply_posts
+                            .get(k)
+                            .and_then(|p| p.reply_latency_secs())
                             .is_some_and(|l| l <= cfg.fast_reply_secs)
                     })
                     .collect();
@@ -391,7 +396,10 @@ fn template_findings(
 
     let mut findings: Vec<(Severity, usize, Finding)> = Vec::new();
     for (t, members, targets) in candidates {
-        let posts: Vec<&Post> = members.iter().filter_map(|&k| replies.get(k).copied()).collect();
+        let posts: Vec<&Post> = members
+            .iter()
+            .filter_map(|&k| replies.get(k).copied())
+            .collect();
         let timing = Timing::of(&posts, cfg);
         let machine = timing.machine_fast(cfg) || timing.round_clock(cfg);
         let severity = if machine && targets >= cfg.high_min_targets {
@@ -481,7 +489,7 @@ fn dm_findings(tl: &Timeline, cfg: &Config) -> Vec<Finding> {
             .1
             .push(i);
     }
-    let mut out: Vec<Finding> = Vec::new();
+    let mut out: Vec<(usize, Finding)> = Vec::new();
     for (_, (t, members)) in groups {
         let n = members.len();
         let severity = if n >= cfg.dm_high_conversations {
@@ -505,23 +513,25 @@ fn dm_findings(tl: &Timeline, cfg: &Config) -> Vec<Finding> {
                 note: Some("first direct message of a conversation".into()),
             })
             .collect();
-        out.push(Finding {
-            detector: ID.into(),
-            severity,
-            summary: format!("same first direct message opened {n} different conversations"),
-            template: Some(shorten(&t.shown, 280)),
-            schedule: None,
-            numbers,
-            evidence,
-        });
+        out.push((
+            n,
+            Finding {
+                detector: ID.into(),
+                severity,
+                summary: format!("same first direct message opened {n} different conversations"),
+                template: Some(shorten(&t.shown, 280)),
+                schedule: None,
+                numbers,
+                evidence,
+            },
+        ));
     }
-    out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| b.numbers.get("conversations").partial_cmp(&a.numbers.get("conversations")).unwrap_or(std::cmp::Ordering::Equal))
-    });
-    out.truncate(cfg.max_findings);
-    out
+    // Severity follows the count, so the largest first is also the most severe first.
+    out.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    out.into_iter()
+        .take(cfg.max_findings)
+        .map(|(_, f)| f)
+        .collect()
 }
 
 #[cfg(test)]
@@ -582,22 +592,37 @@ mod tests {
 
     #[test]
     fn templates_drop_names_mentions_links_and_numbers() {
-        let a = template("@anna @shop Hi Anna, thanks for reaching out! Ticket 123: https://x.co/1");
+        let a =
+            template("@anna @shop Hi Anna, thanks for reaching out! Ticket 123: https://x.co/1");
         let b = template("@bob_99 Hi Bob! Thanks for reaching out! Ticket 98765: https://x.co/2");
         assert_eq!(a.key, b.key);
         assert_eq!(a.words, 6, "{a:?}");
         let c = template("@carol Thanks @carol! See you at the meetup");
         let d = template("@dan thanks Dan. See you at the meetup");
         assert_eq!(c.key, d.key);
-        assert!(a.shown.contains("<name>") && a.shown.contains("<url>"), "{}", a.shown);
-        assert_ne!(a.key, template("@anna Thanks for the report, fixed in 1.2").key);
+        assert!(
+            a.shown.contains("<name>") && a.shown.contains("<url>"),
+            "{}",
+            a.shown
+        );
+        assert_ne!(
+            a.key,
+            template("@anna Thanks for the report, fixed in 1.2").key
+        );
         assert!(template("@x thanks!").words < 4);
         assert!(template("@x lol").words < 4);
     }
 
     #[test]
     fn patterns_compile() {
-        for re in [&*LEADING_MENTIONS, &*GREETING_NAME, &*URL, &*MENTION, &*NUMBER, &*TOKEN] {
+        for re in [
+            &*LEADING_MENTIONS,
+            &*GREETING_NAME,
+            &*URL,
+            &*MENTION,
+            &*NUMBER,
+            &*TOKEN,
+        ] {
             assert!(Regex::new(re.as_str()).is_ok() && re.as_str() != "$^");
         }
     }
@@ -614,10 +639,17 @@ mod tests {
             f.summary
         );
         assert!(f.summary.contains("within 60 s"), "{}", f.summary);
-        assert!(f.template.as_deref().unwrap_or("").contains("thanks for reaching out"));
+        assert!(f
+            .template
+            .as_deref()
+            .unwrap_or("")
+            .contains("thanks for reaching out"));
         assert_eq!(f.evidence.len(), MAX_EVIDENCE);
         let note = f.evidence[0].note.as_deref().unwrap_or("");
-        assert!(note.starts_with("reply to @user0 ") && note.ends_with(" s after its parent"), "{note}");
+        assert!(
+            note.starts_with("reply to @user0 ") && note.ends_with(" s after its parent"),
+            "{note}"
+        );
         assert_eq!(out.stats["auto_reply_share"], 1.0);
         assert!(out.stats["median_reply_latency_seconds"] < 10.0);
         assert_eq!(out.stats["replies"], 60.0);
@@ -628,7 +660,10 @@ mod tests {
         let out = run(&bot(false));
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].severity, Severity::High);
-        assert!(out.findings[0].summary.contains("no rest gap") || out.findings[0].summary.contains("every hour"));
+        assert!(
+            out.findings[0].summary.contains("no rest gap")
+                || out.findings[0].summary.contains("every hour")
+        );
         assert!(!out.stats.contains_key("median_reply_latency_seconds"));
     }
 
@@ -656,11 +691,16 @@ mod tests {
             let at = t0() + Duration::days(day as i64) + Duration::seconds(secs);
             let lat = 240 + (r.next() * 3000.0) as i64;
             let text = if i % 3 == 2 {
-                format!("@c{i} Hi {}, that model ships in {} days, sorry!", NAMES[i % 8], i % 9)
+                format!(
+                    "@c{i} Hi {}, that model ships in {} days, sorry!",
+                    NAMES[i % 8],
+                    i % 9
+                )
             } else {
                 format!("@c{i} Hi {}! {}", NAMES[i % 8], phrases[i % 2])
             };
-            tl.posts.push(reply(i, at, Some(lat), &format!("c{i}"), &text));
+            tl.posts
+                .push(reply(i, at, Some(lat), &format!("c{i}"), &text));
         }
         tl.finish();
         let out = run(&tl);
@@ -679,14 +719,20 @@ mod tests {
         let mut n = 0;
         for day in 0..20i64 {
             for k in 0..6i64 {
-                let at = t0() + Duration::days(day) + Duration::hours(8 + 2 * k)
+                let at = t0()
+                    + Duration::days(day)
+                    + Duration::hours(8 + 2 * k)
                     + Duration::seconds((r.next() * 3000.0) as i64);
                 // A quick back-and-forth with one friend a day, in varying words; a stock
                 // phrase of this person's, at human speed.
                 let (text, lat, to) = match k {
                     0 => ("@x thanks!".to_string(), 4000, format!("p{n}")),
                     1 | 2 => (
-                        format!("@pal{day} ha, {} said {}?", NAMES[day as usize % 8], NAMES[k as usize]),
+                        format!(
+                            "@pal{day} ha, {} said {}?",
+                            NAMES[day as usize % 8],
+                            NAMES[k as usize]
+                        ),
                         5 + k,
                         format!("pal{day}"),
                     ),
@@ -699,7 +745,13 @@ mod tests {
                 tl.posts.push(reply(n, at, Some(lat), &to, &text));
                 n += 1;
             }
-            let mut s = reply(n, t0() + Duration::days(day) + Duration::hours(21), Some(3), "me", "1/ a thread continues here with words");
+            let mut s = reply(
+                n,
+                t0() + Duration::days(day) + Duration::hours(21),
+                Some(3),
+                "me",
+                "1/ a thread continues here with words",
+            );
             s.reply_to_account = Some("@Me".into());
             tl.posts.push(s);
             n += 1;
@@ -718,22 +770,35 @@ mod tests {
         let mut tl = Timeline::new("llmbot", Platform::Twitter);
         for i in 0..80usize {
             let at = t0() + Duration::minutes(37 * i as i64);
-            let text = format!("@u{i} {} {} {}", NAMES[i % 8], i * 7919, (r.next() * 1e6) as u64);
-            tl.posts.push(reply(i, at, Some(3 + (i % 5) as i64), &format!("u{i}"), &text));
+            let text = format!(
+                "@u{i} {} {} {}",
+                NAMES[i % 8],
+                i * 7919,
+                (r.next() * 1e6) as u64
+            );
+            tl.posts.push(reply(
+                i,
+                at,
+                Some(3 + (i % 5) as i64),
+                &format!("u{i}"),
+                &text,
+            ));
         }
         tl.finish();
         let out = run(&tl);
         assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
         assert_eq!(out.findings[0].severity, Severity::Medium);
-        assert!(out.findings[0].summary.starts_with("replies come machine-fast"));
+        assert!(out.findings[0]
+            .summary
+            .starts_with("replies come machine-fast"));
     }
 
     #[test]
     fn templated_replies_without_timing_are_low_when_they_dominate() {
         let mut tl = Timeline::new("x", Platform::Other);
-        for i in 0..8usize {
+        for (i, name) in NAMES.iter().enumerate() {
             let at = t0() + Duration::days(i as i64) + Duration::hours(10);
-            let text = format!("@f{i} Thanks {}, welcome to the club, glad to have you", NAMES[i]);
+            let text = format!("@f{i} Thanks {name}, welcome to the club, glad to have you");
             tl.posts.push(reply(i, at, None, &format!("f{i}"), &text));
         }
         tl.finish();
@@ -748,7 +813,10 @@ mod tests {
         let mut tl = Timeline::new("growth", Platform::Twitter);
         for c in 0..12usize {
             for (k, text) in [
-                format!("Hey {}! Thanks for the follow, grab my free guide at https://x.io/g?r={c}", NAMES[c % 8]),
+                format!(
+                    "Hey {}! Thanks for the follow, grab my free guide at https://x.io/g?r={c}",
+                    NAMES[c % 8]
+                ),
                 "and another thing".to_string(),
             ]
             .into_iter()
@@ -769,8 +837,90 @@ mod tests {
         assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
         let f = &out.findings[0];
         assert_eq!(f.severity, Severity::Medium);
-        assert_eq!(f.summary, "same first direct message opened 12 different conversations");
-        assert!(f.template.as_deref().unwrap_or("").starts_with("hey <name>!"));
+        assert_eq!(
+            f.summary,
+            "same first direct message opened 12 different conversations"
+        );
+        assert!(f
+            .template
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("hey <name>!"));
+    }
+
+    /// Reads `tweets.js` of the real archive in `fixtures-real/twitter-archive` (one person,
+    /// 1,780 replies through Twitter Web App), just the fields the detectors read. `None` when
+    /// the file is not on this machine.
+    fn real_archive() -> Option<Timeline> {
+        let rel = "twitter-archive/milahu104-2026-03/data/tweets.js";
+        let candidates = [
+            format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR")),
+            format!("/work/shared/fixtures-real/{rel}"),
+        ];
+        let raw = candidates
+            .iter()
+            .find_map(|p| std::fs::read_to_string(p).ok())?;
+        let json: serde_json::Value = serde_json::from_str(raw.split_once('=')?.1).ok()?;
+        let mut tl = Timeline::new("milahu104", Platform::Twitter);
+        for item in json.as_array()? {
+            let t = &item["tweet"];
+            let s = |k: &str| t[k].as_str().map(str::to_string);
+            let created =
+                chrono::DateTime::parse_from_str(&s("created_at")?, "%a %b %d %H:%M:%S %z %Y")
+                    .ok()?
+                    .with_timezone(&Utc);
+            let text = s("full_text")?
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">");
+            let mut p = Post::new(s("id_str")?, created, text);
+            p.client = s("source")
+                .and_then(|src| Some(src.split_once('>')?.1.split_once('<')?.0.to_string()));
+            if p.text.starts_with("RT @") {
+                p.kind = PostKind::Repost;
+            } else if let Some(parent) = s("in_reply_to_status_id_str") {
+                p.kind = PostKind::Reply;
+                p.reply_to_created_at =
+                    crate::model::created_at_from_id(Platform::Twitter, &parent);
+                p.reply_to_id = Some(parent);
+                p.reply_to_account = s("in_reply_to_screen_name");
+            }
+            tl.posts.push(p);
+        }
+        tl.finish();
+        Some(tl)
+    }
+
+    /// The hard negative the whole tool answers to: a real heavy replier is not automated.
+    #[test]
+    fn the_real_twitter_archive_is_not_called_automated() {
+        let Some(tl) = real_archive() else {
+            eprintln!("skipped: real Twitter archive not found");
+            return;
+        };
+        assert_eq!(tl.posts.len(), 2045);
+        let cfg = All::default();
+        let ctx = Context::new(&tl, &cfg, t0());
+        for d in [
+            &AutoReply as &dyn Detector,
+            &crate::detectors::timing::Timing,
+            &crate::detectors::automation_client::AutomationClient,
+            &crate::detectors::promotion_ratio::PromotionRatio,
+        ] {
+            let out = d.run(&ctx);
+            eprintln!("{}: {:?}", d.id(), out.stats);
+            for f in &out.findings {
+                eprintln!("  {:?} {}", f.severity, f.summary);
+            }
+            assert!(
+                out.findings.iter().all(|f| f.severity == Severity::Info),
+                "{}",
+                d.id()
+            );
+        }
+        let out = AutoReply.run(&ctx);
+        assert_eq!(out.stats["replies"], 1738.0);
+        assert!(out.stats["median_reply_latency_seconds"] > 3600.0);
     }
 
     #[test]

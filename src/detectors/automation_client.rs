@@ -188,8 +188,7 @@ impl Detector for AutomationClient {
         let mut by_client: BTreeMap<String, (Category, Vec<usize>)> = BTreeMap::new();
         let mut with_client = 0usize;
         for (i, p) in posts.iter().enumerate() {
-            let Some(client) = p.client.as_deref().map(str::trim).filter(|c| !c.is_empty())
-            else {
+            let Some(client) = p.client.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
                 continue;
             };
             with_client += 1;
@@ -210,10 +209,8 @@ impl Detector for AutomationClient {
             listed as f64 / with_client as f64,
         );
 
-        let mut groups: Vec<(String, Category, Vec<usize>)> = by_client
-            .into_iter()
-            .map(|(k, (c, v))| (k, c, v))
-            .collect();
+        let mut groups: Vec<(String, Category, Vec<usize>)> =
+            by_client.into_iter().map(|(k, (c, v))| (k, c, v)).collect();
         // Most used first; ties by name so that the order never depends on hashing.
         groups.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(&b.0)));
 
@@ -305,10 +302,7 @@ mod tests {
 
     #[test]
     fn every_list_line_parses() {
-        let bad: Vec<String> = LIST
-            .lines()
-            .filter_map(|l| parse_line(l).err())
-            .collect();
+        let bad: Vec<String> = LIST.lines().filter_map(|l| parse_line(l).err()).collect();
         assert!(bad.is_empty(), "{bad:?}");
         assert!(ENTRIES.len() > 40);
     }
@@ -342,7 +336,11 @@ mod tests {
         assert_eq!(out.findings.len(), 1);
         let f = &out.findings[0];
         assert_eq!(f.severity, Severity::Low);
-        assert!(f.summary.contains("95 of 100 posts (95%) via IFTTT"), "{}", f.summary);
+        assert!(
+            f.summary.contains("95 of 100 posts (95%) via IFTTT"),
+            "{}",
+            f.summary
+        );
         assert_eq!(f.evidence.len(), MAX_EVIDENCE);
         assert!((out.stats["automation_client_share"] - 0.95).abs() < 1e-9);
     }
@@ -357,7 +355,11 @@ mod tests {
 
     #[test]
     fn a_person_scheduling_now_and_then_is_info() {
-        let out = run(&timeline(&[("Twitter Web App", 80), ("Buffer", 3), ("IFTTT", 2)]));
+        let out = run(&timeline(&[
+            ("Twitter Web App", 80),
+            ("Buffer", 3),
+            ("IFTTT", 2),
+        ]));
         assert_eq!(out.findings.len(), 2);
         assert!(out.findings.iter().all(|f| f.severity == Severity::Info));
         // Most used first.

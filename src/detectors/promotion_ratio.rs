@@ -384,7 +384,11 @@ mod tests {
     use chrono::{Duration, TimeZone, Utc};
 
     fn post(text: &str) -> Post {
-        Post::new("1", Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(), text)
+        Post::new(
+            "1",
+            Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+            text,
+        )
     }
 
     fn m(text: &str) -> Vec<Marker> {
@@ -411,20 +415,39 @@ mod tests {
             ]
         );
         assert_eq!(m("Only $19.99 this week"), vec![Marker::Price]);
-        assert_eq!(m("Jetzt nur 5 € – jetzt bestellen!"), vec![Marker::Price, Marker::CallToAction]);
-        assert_eq!(m("-30% sur tout, commandez vite"), vec![Marker::Price, Marker::CallToAction]);
-        assert_eq!(m("Envío gratis, cómpralo ya"), vec![Marker::Price, Marker::CallToAction]);
-        assert_eq!(m("Promo code inside, link in bio"), vec![Marker::Coupon, Marker::CallToAction]);
-        assert_eq!(m("new drop https://example.com/products/mug"), vec![Marker::ShopLink]);
+        assert_eq!(
+            m("Jetzt nur 5 € – jetzt bestellen!"),
+            vec![Marker::Price, Marker::CallToAction]
+        );
+        assert_eq!(
+            m("-30% sur tout, commandez vite"),
+            vec![Marker::Price, Marker::CallToAction]
+        );
+        assert_eq!(
+            m("Envío gratis, cómpralo ya"),
+            vec![Marker::Price, Marker::CallToAction]
+        );
+        assert_eq!(
+            m("Promo code inside, link in bio"),
+            vec![Marker::Coupon, Marker::CallToAction]
+        );
+        assert_eq!(
+            m("new drop https://example.com/products/mug"),
+            vec![Marker::ShopLink]
+        );
         assert_eq!(m("https://amzn.to/3abc"), vec![Marker::ShopLink]);
         let mut p = post("my new book");
-        p.links.push("https://www.amazon.com/dp/B000123?tag=me-20".into());
+        p.links
+            .push("https://www.amazon.com/dp/B000123?tag=me-20".into());
         assert_eq!(markers(&p), vec![Marker::ShopLink]);
     }
 
     #[test]
     fn conversation_has_no_markers() {
-        assert!(m("I think you're right about the code review, see https://github.com/a/b/pull/12").is_empty());
+        assert!(m(
+            "I think you're right about the code review, see https://github.com/a/b/pull/12"
+        )
+        .is_empty());
         assert!(m("Meeting at 10:30, room 4").is_empty());
         assert!(m("we won 3-1 tonight!").is_empty());
         assert!(m("the code is on github").is_empty());
@@ -455,7 +478,10 @@ mod tests {
             n += 1;
         };
         for i in 0..promo {
-            add(format!("Mug #{i} only $12, shop now https://shop.example.com/m{i}"), false);
+            add(
+                format!("Mug #{i} only $12, shop now https://shop.example.com/m{i}"),
+                false,
+            );
         }
         for i in 0..plain {
             add(format!("what a lovely morning walk {i}"), false);
@@ -478,8 +504,17 @@ mod tests {
         assert_eq!(out.findings.len(), 1);
         let f = &out.findings[0];
         assert_eq!(f.severity, Severity::High);
-        assert!(f.summary.starts_with("55 of 60 own posts (92%) are promotional"), "{}", f.summary);
-        assert!(f.summary.contains("only 1 of 61 posts (2%) is a reply"), "{}", f.summary);
+        assert!(
+            f.summary
+                .starts_with("55 of 60 own posts (92%) are promotional"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.summary.contains("only 1 of 61 posts (2%) is a reply"),
+            "{}",
+            f.summary
+        );
         assert_eq!(f.evidence.len(), MAX_EVIDENCE);
         assert!((out.stats["promotion_ratio"] - 55.0 / 60.0).abs() < 1e-9);
     }

@@ -59,6 +59,11 @@ pub struct Config {
     /// `entropy_medium_min_intervals` gaps.
     pub entropy_medium: f64,
     pub entropy_medium_min_intervals: usize,
+    /// Low entropy is only reported when the most common gap length is kept like a clock:
+    /// the middle half of the gaps in that bin spans at most this fraction of their median
+    /// (1%: 36 s on an hour, 14 min on a day). A person who posts daily "around 7" spreads
+    /// wider and is left alone.
+    pub clock_precision: f64,
     /// Fewest posts before the share of posts at :00 seconds is reported on.
     pub exact_minute_min_posts: usize,
     /// Share of posts at :00 seconds for `low`.
@@ -89,6 +94,7 @@ impl Default for Config {
             entropy_low: 0.25,
             entropy_medium: 0.15,
             entropy_medium_min_intervals: 50,
+            clock_precision: 0.01,
             exact_minute_min_posts: 20,
             exact_minute_low: 0.5,
             exact_minute_medium: 0.8,
@@ -170,7 +176,8 @@ fn interval_entropy(gaps: &[f64]) -> Option<(f64, usize, usize)> {
         .filter(|&&c| c > 0)
         .map(|&c| {
             let p = c as f64 / n;
-            -p * p.log2()
+            // Written as p·log2(1/p) so that one full bin gives +0, not -0.
+            p * (1.0 / p).log2()
         })
         .sum();
     // The most entropy this many gaps could show: all in different bins, or all bins used.
@@ -182,6 +189,21 @@ fn interval_entropy(gaps: &[f64]) -> Option<(f64, usize, usize)> {
         .map(|(i, c)| (i, *c))
         .unwrap_or((0, 0));
     Some(((h / max).clamp(0.0, 1.0), top, top_count))
+}
+
+/// The interquartile range and the median of `values` (sorted in place); zeros when empty.
+fn middle_half(values: &mut [f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: usize| {
+        values
+            .get((values.len() - 1) * q / 4)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    (at(3) - at(1), at(2))
 }
 
 /// Whether the timestamps carry real seconds (see the module documentation).
@@ -262,12 +284,12 @@ impl Detector for Timing {
             let gap = rest_gap_hours(&profile, cfg.quiet_hour_fraction);
             out.stats.insert("rest_gap_hours".into(), gap as f64);
             if gap < cfg.rest_gap_hours && days >= cfg.rest_gap_min_days {
-                let severity =
-                    if n >= cfg.rest_gap_medium_posts && days >= cfg.rest_gap_medium_days {
-                        Severity::Medium
-                    } else {
-                        Severity::Low
-                    };
+                let severity = if n >= cfg.rest_gap_medium_posts && days >= cfg.rest_gap_medium_days
+                {
+                    Severity::Medium
+                } else {
+                    Severity::Low
+                };
                 let busy = profile.iter().filter(|&&c| c > 0).count();
                 let head = if busy == 24 && gap == 0 {
                     "posts at every hour of the day".to_string()
@@ -316,12 +338,20 @@ impl Detector for Timing {
         // Interval entropy.
         let gaps: Vec<f64> = posts
             .windows(2)
-            .map(|w| (w[1].created_at - w[0].created_at).num_milliseconds().max(0) as f64 / 1000.0)
+            .map(|w| {
+                (w[1].created_at - w[0].created_at)
+                    .num_milliseconds()
+                    .max(0) as f64
+                    / 1000.0
+            })
             .collect();
         if gaps.len() >= cfg.entropy_min_intervals {
             if let Some((h, top, top_count)) = interval_entropy(&gaps) {
                 out.stats.insert("interval_entropy".into(), h);
-                if h <= cfg.entropy_low {
+                let mut modal: Vec<f64> = gaps.iter().copied().filter(|g| bin(*g) == top).collect();
+                let (spread_secs, centre) = middle_half(&mut modal);
+                let clockwork = top == 0 || spread_secs <= cfg.clock_precision * centre;
+                if h <= cfg.entropy_low && clockwork {
                     let severity = if h <= cfg.entropy_medium
                         && gaps.len() >= cfg.entropy_medium_min_intervals
                     {
@@ -333,15 +363,22 @@ impl Detector for Timing {
                     let mut numbers = BTreeMap::new();
                     numbers.insert("interval_entropy".into(), h);
                     numbers.insert("intervals".into(), gaps.len() as f64);
-                    numbers.insert("modal_interval_share".into(), top_count as f64 / gaps.len() as f64);
+                    numbers.insert(
+                        "modal_interval_share".into(),
+                        top_count as f64 / gaps.len() as f64,
+                    );
+                    numbers.insert("modal_interval_seconds".into(), centre);
+                    numbers.insert("modal_interval_spread_seconds".into(), spread_secs);
                     let mut f = finding(
                         severity,
                         format!(
-                            "clockwork rhythm: {top_count} of {} gaps between posts ({:.0}%) are {}–{} long (interval entropy {h:.2}; people score above 0.5)",
+                            "clockwork rhythm: {top_count} of {} gaps between posts ({:.0}%) are {}–{} long, the middle half of them within {} of {} (interval entropy {h:.2}; people score above 0.5)",
                             gaps.len(),
                             top_count as f64 * 100.0 / gaps.len() as f64,
                             words(lo),
                             words(hi),
+                            words(spread_secs),
+                            words(centre),
                         ),
                         numbers,
                     );
@@ -369,13 +406,12 @@ impl Detector for Timing {
             let share = at_zero.len() as f64 / n as f64;
             out.stats.insert("exact_minute_share".into(), share);
             if n >= cfg.exact_minute_min_posts && share >= cfg.exact_minute_low {
-                let severity = if n >= cfg.exact_minute_medium_min_posts
-                    && share >= cfg.exact_minute_medium
-                {
-                    Severity::Medium
-                } else {
-                    Severity::Low
-                };
+                let severity =
+                    if n >= cfg.exact_minute_medium_min_posts && share >= cfg.exact_minute_medium {
+                        Severity::Medium
+                    } else {
+                        Severity::Low
+                    };
                 let mut numbers = BTreeMap::new();
                 numbers.insert("exact_minute_share".into(), share);
                 numbers.insert("posts".into(), n as f64);
@@ -484,7 +520,8 @@ mod tests {
     fn timeline(times: Vec<DateTime<Utc>>) -> Timeline {
         let mut tl = Timeline::new("acct", Platform::Other);
         for (i, t) in times.into_iter().enumerate() {
-            tl.posts.push(Post::new(format!("p{i}"), t, format!("post {i}")));
+            tl.posts
+                .push(Post::new(format!("p{i}"), t, format!("post {i}")));
         }
         tl.finish();
         tl
@@ -559,7 +596,9 @@ mod tests {
             .find(|f| f.summary.starts_with("posts at every hour of the day"))
             .unwrap_or_else(|| panic!("{summaries:?}"));
         assert_eq!(gap.severity, Severity::Medium);
-        assert!(gap.summary.contains("no rest gap of 4 hours or more over 30 days (720 posts)"));
+        assert!(gap
+            .summary
+            .contains("no rest gap of 4 hours or more over 30 days (720 posts)"));
         assert_eq!(gap.evidence.len(), MAX_EVIDENCE);
         let clock = out
             .findings
@@ -583,7 +622,10 @@ mod tests {
         // Without any post at other seconds, the format is taken to lack seconds.
         let out = run(&timeline(times.clone()));
         assert!(!out.stats.contains_key("exact_minute_share"));
-        assert!(out.findings.iter().all(|f| !f.summary.contains(":00 seconds")));
+        assert!(out
+            .findings
+            .iter()
+            .all(|f| !f.summary.contains(":00 seconds")));
         // A few hand-written posts show that seconds are real.
         for i in 0..6 {
             times.push(t0() + Duration::days(i) + Duration::seconds(50_000 + 7 * i + 1));
@@ -595,7 +637,11 @@ mod tests {
             .find(|f| f.summary.contains(":00 seconds"))
             .unwrap_or_else(|| panic!("{:#?}", out.findings));
         assert_eq!(f.severity, Severity::Medium);
-        assert!(f.summary.starts_with("60 of 66 posts (91%)"), "{}", f.summary);
+        assert!(
+            f.summary.starts_with("60 of 66 posts (91%)"),
+            "{}",
+            f.summary
+        );
     }
 
     #[test]
@@ -611,7 +657,10 @@ mod tests {
         tl.finish();
         let out = run(&tl);
         assert_eq!(out.stats["exact_minute_share"], 1.0);
-        assert!(out.findings.iter().any(|f| f.summary.contains(":00 seconds")));
+        assert!(out
+            .findings
+            .iter()
+            .any(|f| f.summary.contains(":00 seconds")));
     }
 
     #[test]
@@ -629,7 +678,11 @@ mod tests {
             .find(|f| f.summary.contains("bursts"))
             .unwrap_or_else(|| panic!("{:#?}", out.findings));
         assert_eq!(f.severity, Severity::Low);
-        assert!(f.summary.starts_with("5 bursts of 4 or more posts"), "{}", f.summary);
+        assert!(
+            f.summary.starts_with("5 bursts of 4 or more posts"),
+            "{}",
+            f.summary
+        );
         assert_eq!(f.evidence.len(), 5);
     }
 
@@ -644,7 +697,11 @@ mod tests {
                     "part",
                 );
                 if k > 0 {
-                    p.kind = if b % 2 == 0 { PostKind::Reply } else { PostKind::Repost };
+                    p.kind = if b % 2 == 0 {
+                        PostKind::Reply
+                    } else {
+                        PostKind::Repost
+                    };
                     p.reply_to_account = Some("Acct".into());
                 }
                 tl.posts.push(p);
@@ -652,6 +709,40 @@ mod tests {
         }
         tl.finish();
         assert!(run(&tl).findings.is_empty());
+    }
+
+    #[test]
+    fn a_daily_scheduler_is_clockwork_but_a_daily_person_is_not() {
+        // The same minute every day, via a scheduler.
+        let times = (0..60)
+            .map(|d| t0() + Duration::days(d) + Duration::hours(9) + Duration::seconds(d % 4))
+            .collect();
+        let out = run(&timeline(times));
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.summary.starts_with("clockwork rhythm"))
+            .unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert_eq!(f.severity, Severity::Medium);
+        assert!(
+            f.summary
+                .contains("within 0 s of 24 h (interval entropy 0.00"),
+            "{}",
+            f.summary
+        );
+        // A person posting once a day "around 7", give or take 40 minutes: as low an entropy
+        // (one bin), but no clock.
+        let mut r = Lcg(11);
+        let times = (0..60)
+            .map(|d| {
+                t0() + Duration::days(d)
+                    + Duration::hours(7)
+                    + Duration::seconds((r.next() * 4800.0) as i64)
+            })
+            .collect();
+        let out = run(&timeline(times));
+        assert!(out.stats["interval_entropy"] < 0.25, "{:?}", out.stats);
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
     }
 
     #[test]
