@@ -157,7 +157,6 @@ static GREETING_NAME: LazyLock<Regex> = LazyLock::new(|| {
 static URL: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)\b(?:https?://|www\.)[^\s<>]+"));
 static MENTION: LazyLock<Regex> = LazyLock::new(|| pattern(r"[@＠][\w.\-]*\w(?:@[\w.\-]*\w)?"));
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| pattern(r"\d+(?:[.,:/]\d+)*"));
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| pattern(r"<\w+>|[\p{L}\p{N}_'’]+"));
 
 /// A reply reduced to its template.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,13 +176,55 @@ fn template(text: &str) -> Template {
     let s = URL.replace_all(&s, " <url> ");
     let s = MENTION.replace_all(&s, " <user> ");
     let s = NUMBER.replace_all(&s, "<num>");
-    let tokens: Vec<&str> = TOKEN.find_iter(&s).map(|m| m.as_str()).collect();
+    let tokens = tokens(&s);
     let words = tokens.iter().filter(|t| !t.starts_with('<')).count();
     Template {
         key: tokens.join(" "),
         shown: s.split_whitespace().collect::<Vec<_>>().join(" "),
         words,
     }
+}
+
+/// Words and `<placeholder>`s of a text; punctuation and emoji separate them and are dropped.
+fn tokens(s: &str) -> Vec<&str> {
+    let word = |c: char| c.is_alphanumeric() || matches!(c, '_' | '\'' | '’');
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut placeholder = false;
+    for (i, c) in s.char_indices() {
+        match start {
+            None if c == '<' => {
+                start = Some(i);
+                placeholder = true;
+            }
+            None if word(c) => {
+                start = Some(i);
+                placeholder = false;
+            }
+            None => {}
+            Some(b) if placeholder && c == '>' => {
+                out.extend(s.get(b..i + 1));
+                start = None;
+            }
+            Some(_) if placeholder && word(c) => {}
+            Some(b) if placeholder => {
+                // Not a placeholder after all ("<3", "a < b"): keep the word inside.
+                out.extend(s.get(b + 1..i).filter(|w| !w.is_empty()));
+                start = if c == '<' { Some(i) } else { None };
+            }
+            Some(_) if word(c) => {}
+            Some(b) => {
+                out.extend(s.get(b..i));
+                start = if c == '<' { Some(i) } else { None };
+                placeholder = c == '<';
+            }
+        }
+    }
+    if let Some(b) = start {
+        let from = if placeholder { b + 1 } else { b };
+        out.extend(s.get(from..).filter(|w| !w.is_empty()));
+    }
+    out
 }
 
 fn median(values: &mut [f64]) -> Option<f64> {
@@ -614,6 +655,17 @@ mod tests {
     }
 
     #[test]
+    fn tokens_split_words_and_placeholders() {
+        assert_eq!(
+            tokens("hi <name>, don't <3 a<b <url>!x"),
+            ["hi", "<name>", "don't", "3", "a", "b", "<url>", "x"]
+        );
+        assert_eq!(tokens("<unclosed"), ["unclosed"]);
+        assert_eq!(tokens("日本語 ok🙂fine"), ["日本語", "ok", "fine"]);
+        assert!(tokens("").is_empty());
+    }
+
+    #[test]
     fn patterns_compile() {
         for re in [
             &*LEADING_MENTIONS,
@@ -621,7 +673,6 @@ mod tests {
             &*URL,
             &*MENTION,
             &*NUMBER,
-            &*TOKEN,
         ] {
             assert!(Regex::new(re.as_str()).is_ok() && re.as_str() != "$^");
         }

@@ -8,7 +8,7 @@
 //! service (IFTTT, Zapier, a bot) gets `low`. The list of apps is data, in
 //! `automation_clients.txt` beside this file, so adding one needs no code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
@@ -186,13 +186,15 @@ impl Detector for AutomationClient {
         // Posts per listed app, keyed by the client string as the platform spelled it (first
         // spelling seen), so that a report names what the person will see in their archive.
         let mut by_client: BTreeMap<String, (Category, Vec<usize>)> = BTreeMap::new();
+        // A timeline uses a handful of clients: look each up once.
+        let mut known: HashMap<&str, Option<&Entry>> = HashMap::new();
         let mut with_client = 0usize;
         for (i, p) in posts.iter().enumerate() {
             let Some(client) = p.client.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
                 continue;
             };
             with_client += 1;
-            if let Some(e) = lookup(client) {
+            if let Some(e) = *known.entry(client).or_insert_with(|| lookup(client)) {
                 by_client
                     .entry(client.to_string())
                     .or_insert_with(|| (e.category, Vec::new()))

@@ -756,6 +756,23 @@ mod tests {
     }
 
     #[test]
+    fn config_sections_take_partial_tables_and_refuse_unknown_keys() {
+        let all: All = toml::from_str(
+            "[timing]\nrest_gap_hours = 5\n[auto_reply]\nmin_targets = 7\n[promotion_ratio]\nmin_posts = 30\n[automation_client]\nautomated_share = 0.8\n",
+        )
+        .unwrap();
+        assert_eq!(all.timing.rest_gap_hours, 5);
+        assert_eq!(
+            all.timing.burst_min_posts,
+            Config::default().burst_min_posts
+        );
+        assert_eq!(all.auto_reply.min_targets, 7);
+        assert_eq!(all.promotion_ratio.min_posts, 30);
+        assert_eq!(all.automation_client.automated_share, 0.8);
+        assert!(toml::from_str::<All>("[timing]\nrest_gap = 5\n").is_err());
+    }
+
+    #[test]
     fn duration_words() {
         assert_eq!(words(3.0), "3 s");
         assert_eq!(words(600.0), "10 min");
