@@ -88,6 +88,16 @@ impl Marker {
             Marker::CallToAction => "call to action",
         }
     }
+
+    /// The marker's plural, for summaries.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Marker::ShopLink => "shop links",
+            Marker::Coupon => "coupon codes",
+            Marker::Price => "prices",
+            Marker::CallToAction => "calls to action",
+        }
+    }
 }
 
 /// Builds a pattern known to be valid at compile time of this file; a test compiles them all.
@@ -325,7 +335,7 @@ impl Detector for PromotionRatio {
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let kinds_words = ranked
             .iter()
-            .map(|(m, n)| format!("{} {n}", plural(m.as_str(), *n)))
+            .map(|(m, n)| format!("{n} with {}", m.plural()))
             .collect::<Vec<_>>()
             .join(", ");
         for (m, n) in &ranked {
@@ -364,15 +374,6 @@ impl Detector for PromotionRatio {
             evidence,
         });
         out
-    }
-}
-
-/// "price" -> "prices" when `n` is not 1 (our marker words all take a plain `s`).
-fn plural(word: &str, n: usize) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
     }
 }
 
@@ -506,7 +507,7 @@ mod tests {
         assert_eq!(f.severity, Severity::High);
         assert!(
             f.summary
-                .starts_with("55 of 60 own posts (92%) are promotional"),
+                .starts_with("55 of 60 own posts (92%) are promotional (55 with shop links, 55 with prices, 55 with calls to action)"),
             "{}",
             f.summary
         );
