@@ -1,8 +1,19 @@
-//! `automation_client`: (stub, to be written).
+//! `automation_client`: posts published through known scheduling, automation and
+//! crossposting apps.
+//!
+//! Platforms that name the posting app (Twitter/X `source`, Bluesky and Mastodon API
+//! `application`) tell us when a program published a post. Scheduling is legitimate, so a
+//! scheduler is reported as `info`: it explains other findings ("via a scheduler") rather than
+//! accusing anyone. Only an account that publishes nearly everything through an automation
+//! service (IFTTT, Zapier, a bot) gets `low`. The list of apps is data, in
+//! `automation_clients.txt` beside this file, so adding one needs no code.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Detector, Outcome};
+use super::{Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "automation_client";
@@ -12,12 +23,152 @@ pub const ID: &str = "automation_client";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub enabled: bool,
+    /// Fewest posts through one listed app for it to be reported at all.
+    pub min_posts: usize,
+    /// Share of all posts through one automation-category app above which the finding is
+    /// `low` instead of `info`.
+    pub automated_share: f64,
+    /// Fewest posts in the timeline before `automated_share` can raise the severity.
+    pub automated_min_posts: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true }
+        Config {
+            enabled: true,
+            min_posts: 1,
+            automated_share: 0.9,
+            automated_min_posts: 50,
+        }
     }
+}
+
+/// What kind of app a listed client is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// A person writes the post and picks the time; the app publishes it later.
+    Scheduler,
+    /// A rule or program publishes with no person at the moment of posting.
+    Automation,
+    /// Copies posts from a blog, feed or another platform.
+    Crossposter,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Scheduler => "scheduler",
+            Category::Automation => "automation",
+            Category::Crossposter => "crossposter",
+        }
+    }
+
+    /// The category in words, with its article: "a scheduler".
+    pub fn described(self) -> &'static str {
+        match self {
+            Category::Scheduler => "a scheduler",
+            Category::Automation => "an automation service",
+            Category::Crossposter => "a crossposter",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Category> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "scheduler" => Some(Category::Scheduler),
+            "automation" => Some(Category::Automation),
+            "crossposter" => Some(Category::Crossposter),
+            _ => None,
+        }
+    }
+}
+
+/// One line of `automation_clients.txt`.
+#[derive(Debug)]
+struct Entry {
+    /// The name, lowercased, punctuation as single spaces.
+    name: String,
+    /// `word:` entries match a whole word anywhere instead of a prefix.
+    whole_word: bool,
+    category: Category,
+}
+
+const LIST: &str = include_str!("automation_clients.txt");
+
+/// The parsed list. Lines that do not parse are left out (a unit test checks there are none).
+static ENTRIES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+    LIST.lines()
+        .filter_map(|line| parse_line(line).ok().flatten())
+        .collect()
+});
+
+/// Parses one list line: `Ok(None)` for blanks and comments, `Err` for a malformed line.
+fn parse_line(line: &str) -> Result<Option<Entry>, String> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let (cat, name) = line
+        .split_once('|')
+        .ok_or_else(|| format!("no `|` in {line:?}"))?;
+    let category = Category::parse(cat).ok_or_else(|| format!("bad category in {line:?}"))?;
+    let name = name.trim();
+    let (whole_word, name) = match name.strip_prefix("word:") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let name = fold(name);
+    if name.is_empty() {
+        return Err(format!("empty name in {line:?}"));
+    }
+    Ok(Some(Entry {
+        name,
+        whole_word,
+        category,
+    }))
+}
+
+/// Lowercases and turns every run of non-alphanumeric characters into one space, so that
+/// "dlvr.it", "Buffer App" and "buffer-app" compare by their words.
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// The listed entry a client matches, preferring the longest name ("WordPress.com" over
+/// "WordPress").
+fn lookup(client: &str) -> Option<&'static Entry> {
+    let c = fold(client);
+    if c.is_empty() {
+        return None;
+    }
+    ENTRIES
+        .iter()
+        .filter(|e| {
+            if e.whole_word {
+                c.split(' ').any(|w| w == e.name)
+            } else {
+                c == e.name
+                    || c.strip_prefix(e.name.as_str())
+                        .is_some_and(|rest| rest.starts_with(' '))
+            }
+        })
+        .max_by_key(|e| (!e.whole_word, e.name.len()))
+}
+
+/// The category of a posting client, when it is a known scheduling, automation or
+/// crossposting app (case-insensitive; "Buffer App" is Buffer). `None` for apps people type
+/// in (Twitter Web App, TweetDeck, mobile apps) and for unknown ones.
+pub fn category(client: &str) -> Option<Category> {
+    lookup(client).map(|e| e.category)
 }
 
 pub struct AutomationClient;
@@ -27,7 +178,206 @@ impl Detector for AutomationClient {
         ID
     }
 
-    fn run(&self, _ctx: &Context<'_>) -> Outcome {
-        Outcome::default()
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let cfg = &ctx.config.automation_client;
+        let posts = &ctx.timeline.posts;
+        let mut out = Outcome::default();
+
+        // Posts per listed app, keyed by the client string as the platform spelled it (first
+        // spelling seen), so that a report names what the person will see in their archive.
+        let mut by_client: BTreeMap<String, (Category, Vec<usize>)> = BTreeMap::new();
+        // A timeline uses a handful of clients: look each up once.
+        let mut known: HashMap<&str, Option<&Entry>> = HashMap::new();
+        let mut with_client = 0usize;
+        for (i, p) in posts.iter().enumerate() {
+            let Some(client) = p.client.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            with_client += 1;
+            if let Some(e) = *known.entry(client).or_insert_with(|| lookup(client)) {
+                by_client
+                    .entry(client.to_string())
+                    .or_insert_with(|| (e.category, Vec::new()))
+                    .1
+                    .push(i);
+            }
+        }
+        if with_client == 0 {
+            return out;
+        }
+        let listed: usize = by_client.values().map(|(_, v)| v.len()).sum();
+        out.stats.insert(
+            "automation_client_share".into(),
+            listed as f64 / with_client as f64,
+        );
+
+        let mut groups: Vec<(String, Category, Vec<usize>)> =
+            by_client.into_iter().map(|(k, (c, v))| (k, c, v)).collect();
+        // Most used first; ties by name so that the order never depends on hashing.
+        groups.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(&b.0)));
+
+        let total = posts.len();
+        for (client, cat, idx) in groups {
+            if idx.len() < cfg.min_posts.max(1) {
+                continue;
+            }
+            let share = idx.len() as f64 / total as f64;
+            let severity = if cat == Category::Automation
+                && total >= cfg.automated_min_posts
+                && share > cfg.automated_share
+            {
+                Severity::Low
+            } else {
+                Severity::Info
+            };
+            let note = format!("via {client}");
+            let evidence = spread(&idx, MAX_EVIDENCE)
+                .into_iter()
+                .filter_map(|i| posts.get(i))
+                .map(|p| Evidence::of(p, Some(note.clone())))
+                .collect();
+            let mut numbers = BTreeMap::new();
+            numbers.insert("posts".into(), idx.len() as f64);
+            numbers.insert("share".into(), share);
+            out.findings.push(Finding {
+                detector: ID.into(),
+                severity,
+                summary: format!(
+                    "{} of {} posts ({:.0}%) via {}, {}",
+                    idx.len(),
+                    total,
+                    share * 100.0,
+                    client,
+                    cat.described()
+                ),
+                template: None,
+                schedule: None,
+                numbers,
+                evidence,
+            });
+        }
+        out
+    }
+}
+
+/// At most `max` items of `idx`, evenly spread from first to last, in order.
+pub(crate) fn spread(idx: &[usize], max: usize) -> Vec<usize> {
+    if idx.len() <= max || max < 2 {
+        return idx.iter().copied().take(max.max(1)).collect();
+    }
+    (0..max)
+        .filter_map(|k| idx.get(k * (idx.len() - 1) / (max - 1)).copied())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detectors::Config as All;
+    use crate::model::{Platform, Post, Timeline};
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn timeline(clients: &[(&str, usize)]) -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 8, 0, 0).unwrap();
+        let mut tl = Timeline::new("shop", Platform::Twitter);
+        let mut n = 0;
+        for (client, count) in clients {
+            for _ in 0..*count {
+                let mut p = Post::new(
+                    format!("{n}"),
+                    t0 + Duration::minutes(97 * n as i64),
+                    format!("post {n}"),
+                );
+                p.client = (!client.is_empty()).then(|| client.to_string());
+                tl.posts.push(p);
+                n += 1;
+            }
+        }
+        tl.finish();
+        tl
+    }
+
+    fn run(tl: &Timeline) -> Outcome {
+        let cfg = All::default();
+        AutomationClient.run(&Context::new(tl, &cfg, Utc::now()))
+    }
+
+    #[test]
+    fn every_list_line_parses() {
+        let bad: Vec<String> = LIST.lines().filter_map(|l| parse_line(l).err()).collect();
+        assert!(bad.is_empty(), "{bad:?}");
+        assert!(ENTRIES.len() > 40);
+    }
+
+    #[test]
+    fn categories_match_case_and_suffix_tolerantly() {
+        assert_eq!(category("Buffer"), Some(Category::Scheduler));
+        assert_eq!(category("Buffer App"), Some(Category::Scheduler));
+        assert_eq!(category("buffer"), Some(Category::Scheduler));
+        assert_eq!(category("Hootsuite Inc."), Some(Category::Scheduler));
+        assert_eq!(category("IFTTT"), Some(Category::Automation));
+        assert_eq!(category("dlvr.it"), Some(Category::Crossposter));
+        assert_eq!(category("WordPress.com"), Some(Category::Crossposter));
+        assert_eq!(category("Zapier.com"), Some(Category::Automation));
+        assert_eq!(category("My Weather Bot"), Some(Category::Automation));
+        assert_eq!(category("Some RSS poster"), Some(Category::Crossposter));
+        // Apps people type into.
+        assert_eq!(category("TweetDeck"), None);
+        assert_eq!(category("TweetDeck Web App"), None);
+        assert_eq!(category("Twitter Web App"), None);
+        assert_eq!(category("Twitter for iPhone"), None);
+        assert_eq!(category(""), None);
+        // Prefix matching stops at word boundaries.
+        assert_eq!(category("Bufferbloat Client"), None);
+        assert_eq!(category("Robot Framework"), None);
+    }
+
+    #[test]
+    fn nearly_everything_through_an_automation_service_is_low() {
+        let out = run(&timeline(&[("IFTTT", 95), ("Twitter Web App", 5)]));
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::Low);
+        assert!(
+            f.summary.contains("95 of 100 posts (95%) via IFTTT"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!((out.stats["automation_client_share"] - 0.95).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_scheduler_is_info_even_when_used_for_everything() {
+        let out = run(&timeline(&[("Buffer", 100)]));
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Info);
+        assert!(out.findings[0].summary.contains("a scheduler"));
+    }
+
+    #[test]
+    fn a_person_scheduling_now_and_then_is_info() {
+        let out = run(&timeline(&[
+            ("Twitter Web App", 80),
+            ("Buffer", 3),
+            ("IFTTT", 2),
+        ]));
+        assert_eq!(out.findings.len(), 2);
+        assert!(out.findings.iter().all(|f| f.severity == Severity::Info));
+        // Most used first.
+        assert!(out.findings[0].summary.contains("Buffer"));
+        assert!((out.stats["automation_client_share"] - 5.0 / 85.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn small_timelines_stay_info_and_unknown_clients_give_no_stat() {
+        let out = run(&timeline(&[("IFTTT", 20)]));
+        assert_eq!(out.findings[0].severity, Severity::Info);
+        let out = run(&timeline(&[("", 60)]));
+        assert!(out.findings.is_empty());
+        assert!(!out.stats.contains_key("automation_client_share"));
+        let out = run(&timeline(&[("Twitter Web App", 60)]));
+        assert!(out.findings.is_empty());
+        assert_eq!(out.stats["automation_client_share"], 0.0);
     }
 }
