@@ -1,1 +1,2 @@
 
+mod live_sources;
