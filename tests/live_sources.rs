@@ -119,9 +119,7 @@ async fn conditional_get_gives_not_modified() {
             let h = h.clone();
             async move {
                 h.fetch_add(1, Ordering::SeqCst);
-                let etag_matches = headers
-                    .get("if-none-match")
-                    .is_some_and(|v| v == "\"v1\"");
+                let etag_matches = headers.get("if-none-match").is_some_and(|v| v == "\"v1\"");
                 let date_matches = headers
                     .get("if-modified-since")
                     .is_some_and(|v| v == "Tue, 15 Nov 2022 16:18:15 GMT");
@@ -162,7 +160,10 @@ async fn conditional_get_gives_not_modified() {
 #[tokio::test]
 async fn malformed_documents_are_clear_parse_errors() {
     let app = Router::new()
-        .route("/bad.xml", get(|| async { "<html><body>Not a feed</body></html>" }))
+        .route(
+            "/bad.xml",
+            get(|| async { "<html><body>Not a feed</body></html>" }),
+        )
         .route(
             "/xrpc/app.bsky.feed.getAuthorFeed",
             get(|| async { "{\"feed\": [ {\"post\": " }),
@@ -175,22 +176,46 @@ async fn malformed_documents_are_clear_parse_errors() {
     let c = client(fast_config());
 
     let url = format!("{base}/bad.xml");
-    let e = fetch(&c, &LiveSpec::parse(&url).unwrap(), &FetchState::default(), 10)
+    let e = fetch(
+        &c,
+        &LiveSpec::parse(&url).unwrap(),
+        &FetchState::default(),
+        10,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind(), "parse");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("{url}: document: not a readable feed")),
+        "{e}"
+    );
+
+    let spec = LiveSpec::parse("bsky:a.bsky.social")
+        .unwrap()
+        .with_base_url(&base);
+    let e = fetch(&c, &spec, &FetchState::default(), 10)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), "parse");
-    assert!(e.to_string().starts_with(&format!("{url}: document: not a readable feed")), "{e}");
-
-    let spec = LiveSpec::parse("bsky:a.bsky.social").unwrap().with_base_url(&base);
-    let e = fetch(&c, &spec, &FetchState::default(), 10).await.unwrap_err();
-    assert_eq!(e.kind(), "parse");
-    assert!(e.to_string().contains("getAuthorFeed?actor=a.bsky.social"), "{e}");
+    assert!(
+        e.to_string().contains("getAuthorFeed?actor=a.bsky.social"),
+        "{e}"
+    );
     assert!(e.to_string().contains("not JSON"), "{e}");
 
-    let spec = LiveSpec::parse("mastodon:@a@m.example").unwrap().with_base_url(&base);
-    let e = fetch(&c, &spec, &FetchState::default(), 10).await.unwrap_err();
+    let spec = LiveSpec::parse("mastodon:@a@m.example")
+        .unwrap()
+        .with_base_url(&base);
+    let e = fetch(&c, &spec, &FetchState::default(), 10)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), "parse");
-    assert!(e.to_string().contains("/api/v1/accounts/lookup?acct=a: account:"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("/api/v1/accounts/lookup?acct=a: account:"),
+        "{e}"
+    );
 }
 
 // ---- the HTTP client's manners -----------------------------------------------------------
@@ -205,7 +230,11 @@ async fn retry_after_on_429_is_waited_then_succeeds() {
             let h = h.clone();
             async move {
                 if h.fetch_add(1, Ordering::SeqCst) == 0 {
-                    (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "slow down")
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        [("retry-after", "1")],
+                        "slow down",
+                    )
                         .into_response()
                 } else {
                     "ok".into_response()
@@ -216,11 +245,17 @@ async fn retry_after_on_429_is_waited_then_succeeds() {
     let base = serve(app).await;
     let c = client(fast_config());
     let start = Instant::now();
-    let r = c.get(&format!("{base}/x"), &Validators::default()).await.unwrap();
+    let r = c
+        .get(&format!("{base}/x"), &Validators::default())
+        .await
+        .unwrap();
     let elapsed = start.elapsed();
     assert_eq!(r.body, b"ok");
     assert_eq!(hits.load(Ordering::SeqCst), 2);
-    assert!(elapsed >= Duration::from_millis(950), "did not wait: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(950),
+        "did not wait: {elapsed:?}"
+    );
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
 }
 
@@ -230,17 +265,19 @@ async fn a_hosts_wait_applies_to_every_request_to_that_host() {
     let t = times.clone();
     let app = Router::new().route(
         "/{path}",
-        get(move |axum::extract::Path(path): axum::extract::Path<String>| {
-            let t = t.clone();
-            async move {
-                t.lock().unwrap().push((path.clone(), Instant::now()));
-                if path == "first" {
-                    (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "").into_response()
-                } else {
-                    "ok".into_response()
+        get(
+            move |axum::extract::Path(path): axum::extract::Path<String>| {
+                let t = t.clone();
+                async move {
+                    t.lock().unwrap().push((path.clone(), Instant::now()));
+                    if path == "first" {
+                        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "").into_response()
+                    } else {
+                        "ok".into_response()
+                    }
                 }
-            }
-        }),
+            },
+        ),
     );
     let base = serve(app).await;
     // No retries: the first request fails, and the wait it was told must still hold for the next.
@@ -248,19 +285,34 @@ async fn a_hosts_wait_applies_to_every_request_to_that_host() {
         retries: 0,
         ..fast_config()
     });
-    let e = c.get(&format!("{base}/first"), &Validators::default()).await.unwrap_err();
+    let e = c
+        .get(&format!("{base}/first"), &Validators::default())
+        .await
+        .unwrap_err();
     assert!(
-        matches!(e, FetchError::RateLimited { retry_after_secs: Some(1), .. }),
+        matches!(
+            e,
+            FetchError::RateLimited {
+                retry_after_secs: Some(1),
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert_eq!(e.kind(), "rate_limited");
     // A clone shares the per-host state, as the daemon's tasks do.
     let other = c.clone();
-    other.get(&format!("{base}/second"), &Validators::default()).await.unwrap();
+    other
+        .get(&format!("{base}/second"), &Validators::default())
+        .await
+        .unwrap();
     let times = times.lock().unwrap().clone();
     assert_eq!(times.len(), 2);
     let gap = times[1].1 - times[0].1;
-    assert!(gap >= Duration::from_millis(900), "second request came after {gap:?}");
+    assert!(
+        gap >= Duration::from_millis(900),
+        "second request came after {gap:?}"
+    );
 }
 
 #[tokio::test]
@@ -280,11 +332,30 @@ async fn a_wait_longer_than_max_wait_fails_fast_without_calling_the_host() {
     let base = serve(app).await;
     let c = client(fast_config());
     let start = Instant::now();
-    let e = c.get(&format!("{base}/x"), &Validators::default()).await.unwrap_err();
-    assert!(matches!(e, FetchError::RateLimited { retry_after_secs: Some(3600), .. }), "{e:?}");
-    let e = c.get(&format!("{base}/x"), &Validators::default()).await.unwrap_err();
+    let e = c
+        .get(&format!("{base}/x"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            FetchError::RateLimited {
+                retry_after_secs: Some(3600),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = c
+        .get(&format!("{base}/x"), &Validators::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), "rate_limited");
-    assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
     // One call only: the second request never reached the host, and nothing was retried.
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
@@ -309,10 +380,18 @@ async fn an_exhausted_rate_limit_budget_delays_the_next_request() {
     );
     let base = serve(app).await;
     let c = client(fast_config());
-    c.get(&format!("{base}/x"), &Validators::default()).await.unwrap();
-    c.get(&format!("{base}/x"), &Validators::default()).await.unwrap();
+    c.get(&format!("{base}/x"), &Validators::default())
+        .await
+        .unwrap();
+    c.get(&format!("{base}/x"), &Validators::default())
+        .await
+        .unwrap();
     let times = times.lock().unwrap().clone();
-    assert!(times[1] - times[0] >= Duration::from_millis(900), "{:?}", times[1] - times[0]);
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(900),
+        "{:?}",
+        times[1] - times[0]
+    );
 }
 
 #[tokio::test]
@@ -347,13 +426,22 @@ async fn server_errors_are_retried_and_client_errors_are_not() {
         );
     let base = serve(app).await;
     let c = client(fast_config());
-    let r = c.get(&format!("{base}/flaky"), &Validators::default()).await.unwrap();
+    let r = c
+        .get(&format!("{base}/flaky"), &Validators::default())
+        .await
+        .unwrap();
     assert_eq!(r.body, b"fine");
     assert_eq!(hits.load(Ordering::SeqCst), 2);
 
-    let e = c.get(&format!("{base}/gone"), &Validators::default()).await.unwrap_err();
+    let e = c
+        .get(&format!("{base}/gone"), &Validators::default())
+        .await
+        .unwrap_err();
     assert!(matches!(e, FetchError::Status { status: 404, .. }), "{e:?}");
-    assert_eq!(e.to_string(), format!("{base}/gone: server answered http 404"));
+    assert_eq!(
+        e.to_string(),
+        format!("{base}/gone: server answered http 404")
+    );
     assert_eq!(missing.load(Ordering::SeqCst), 1);
 }
 
@@ -377,10 +465,21 @@ async fn a_server_that_never_answers_times_out() {
         ..fast_config()
     });
     let start = Instant::now();
-    let e = c.get(&format!("{base}/feed"), &Validators::default()).await.unwrap_err();
+    let e = c
+        .get(&format!("{base}/feed"), &Validators::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), "timeout", "{e:?}");
-    assert!(e.to_string().starts_with(&format!("{base}/feed: timed out")), "{e}");
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        e.to_string()
+            .starts_with(&format!("{base}/feed: timed out")),
+        "{e}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
     // A timeout is transient: one retry was made.
     assert_eq!(accepted.load(Ordering::SeqCst), 2);
 }
@@ -393,7 +492,10 @@ async fn a_connection_refused_is_a_connect_error() {
         retries: 0,
         ..fast_config()
     });
-    let e = c.get(&format!("{base}/x"), &Validators::default()).await.unwrap_err();
+    let e = c
+        .get(&format!("{base}/x"), &Validators::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), "connect", "{e:?}");
 }
 
@@ -417,8 +519,14 @@ async fn oversized_bodies_hit_the_cap_streamed_or_declared() {
     for path in ["streamed", "declared"] {
         let url = format!("{base}/{path}");
         let e = c.get(&url, &Validators::default()).await.unwrap_err();
-        assert!(matches!(e, FetchError::TooLarge { limit: 65536, .. }), "{path}: {e:?}");
-        assert_eq!(e.to_string(), format!("{url}: response larger than the limit of 65536 bytes"));
+        assert!(
+            matches!(e, FetchError::TooLarge { limit: 65536, .. }),
+            "{path}: {e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("{url}: response larger than the limit of 65536 bytes")
+        );
     }
     // Just under the cap passes.
     let small = client(ClientConfig {
@@ -426,7 +534,12 @@ async fn oversized_bodies_hit_the_cap_streamed_or_declared() {
         ..fast_config()
     });
     assert_eq!(
-        small.get(&format!("{base}/declared"), &Validators::default()).await.unwrap().body.len(),
+        small
+            .get(&format!("{base}/declared"), &Validators::default())
+            .await
+            .unwrap()
+            .body
+            .len(),
         1 << 20
     );
 }
@@ -525,12 +638,21 @@ async fn fake_statuses(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     s.queries.lock().unwrap().push(q.clone());
-    let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20).min(40);
+    let limit: usize = q
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(20)
+        .min(40);
     let num = |k: &str| q.get(k).and_then(|v| v.parse::<u64>().ok());
     let all = s.statuses.lock().unwrap().clone();
     let mut page: Vec<Value> = if let Some(min) = num("min_id") {
         // The statuses right after min_id (oldest of the newer ones), newest first.
-        let mut newer: Vec<Value> = all.iter().filter(|v| id_of(v) > min).take(limit).cloned().collect();
+        let mut newer: Vec<Value> = all
+            .iter()
+            .filter(|v| id_of(v) > min)
+            .take(limit)
+            .cloned()
+            .collect();
         newer.reverse();
         newer
     } else {
@@ -571,16 +693,24 @@ async fn mastodon_backfills_by_link_next_then_polls_by_min_id() {
                 if q.get("acct").map(String::as_str) == Some("shopbot") {
                     axum::Json(mastodon_account()).into_response()
                 } else {
-                    (StatusCode::NOT_FOUND, axum::Json(json!({"error": "Record not found"})))
+                    (
+                        StatusCode::NOT_FOUND,
+                        axum::Json(json!({"error": "Record not found"})),
+                    )
                         .into_response()
                 }
             }),
         )
-        .route("/api/v1/accounts/109302936113116240/statuses", get(fake_statuses))
+        .route(
+            "/api/v1/accounts/109302936113116240/statuses",
+            get(fake_statuses),
+        )
         .with_state(fake.clone());
     spawn(listener, app);
     let c = client(fast_config());
-    let spec = LiveSpec::parse("mastodon:@shopbot@shop.example").unwrap().with_base_url(&base);
+    let spec = LiveSpec::parse("mastodon:@shopbot@shop.example")
+        .unwrap()
+        .with_base_url(&base);
 
     // First run, 90 posts deep: pages of 40 and 40 (80 < 90), then the last 20.
     let first = fetch(&c, &spec, &FetchState::default(), 90).await.unwrap();
@@ -591,7 +721,12 @@ async fn mastodon_backfills_by_link_next_then_polls_by_min_id() {
     let newest_id = id_of(&mastodon_status(99)).to_string();
     assert_eq!(first.new_state.cursor.as_deref(), Some(newest_id.as_str()));
     assert!(first.new_state.backfilled);
-    let reply = first.timeline.posts.iter().find(|p| p.kind == PostKind::Reply).unwrap();
+    let reply = first
+        .timeline
+        .posts
+        .iter()
+        .find(|p| p.kind == PostKind::Reply)
+        .unwrap();
     assert_eq!(reply.reply_to_account.as_deref(), Some("bob@o.example"));
     assert_eq!(reply.client.as_deref(), Some("AutoResponder"));
     let latency = reply.reply_latency_secs().unwrap();
@@ -599,13 +734,17 @@ async fn mastodon_backfills_by_link_next_then_polls_by_min_id() {
     {
         let q = fake.queries.lock().unwrap();
         assert_eq!(q.len(), 3);
-        assert!(q[0].get("max_id").is_none());
+        assert!(!q[0].contains_key("max_id"));
         assert!(q[1].contains_key("max_id") && q[2].contains_key("max_id"));
-        q.iter().for_each(|x| assert_eq!(x.get("limit").map(String::as_str), Some("40")));
+        q.iter()
+            .for_each(|x| assert_eq!(x.get("limit").map(String::as_str), Some("40")));
     }
 
     // Later: 45 new posts appear; the poll pages forward from the cursor with min_id.
-    fake.statuses.lock().unwrap().extend((100..145).map(mastodon_status));
+    fake.statuses
+        .lock()
+        .unwrap()
+        .extend((100..145).map(mastodon_status));
     fake.queries.lock().unwrap().clear();
     let second = fetch(&c, &spec, &first.new_state, 90).await.unwrap();
     assert_eq!(second.timeline.posts.len(), 45);
@@ -616,7 +755,7 @@ async fn mastodon_backfills_by_link_next_then_polls_by_min_id() {
     let q = fake.queries.lock().unwrap().clone();
     assert_eq!(q.len(), 2, "{q:?}");
     assert_eq!(q[0].get("min_id"), first.new_state.cursor.as_ref());
-    assert!(q.iter().all(|x| x.get("max_id").is_none()));
+    assert!(q.iter().all(|x| !x.contains_key("max_id")));
 
     // Nothing new: one page, empty, the cursor stays.
     let third = fetch(&c, &spec, &second.new_state, 90).await.unwrap();
@@ -632,8 +771,12 @@ async fn mastodon_unknown_account_is_a_status_error() {
     );
     let base = serve(app).await;
     let c = client(fast_config());
-    let spec = LiveSpec::parse("mastodon:@nobody@m.example").unwrap().with_base_url(&base);
-    let e = fetch(&c, &spec, &FetchState::default(), 10).await.unwrap_err();
+    let spec = LiveSpec::parse("mastodon:@nobody@m.example")
+        .unwrap()
+        .with_base_url(&base);
+    let e = fetch(&c, &spec, &FetchState::default(), 10)
+        .await
+        .unwrap_err();
     assert!(matches!(e, FetchError::Status { status: 404, .. }), "{e:?}");
 }
 
@@ -662,19 +805,30 @@ async fn bluesky_follows_cursors_then_stops_at_seen_posts() {
     );
     let base = serve(app).await;
     let c = client(fast_config());
-    let spec = LiveSpec::parse("bsky:chriskenny.bsky.social").unwrap().with_base_url(&base);
+    let spec = LiveSpec::parse("bsky:chriskenny.bsky.social")
+        .unwrap()
+        .with_base_url(&base);
 
     let first = fetch(&c, &spec, &FetchState::default(), 500).await.unwrap();
     assert_eq!(first.requests, 3);
     assert_eq!(first.timeline.posts.len(), 53);
     assert_eq!(first.timeline.account, "chriskenny.bsky.social");
-    assert_eq!(first.new_state.cursor.as_deref(), Some("2025-05-05T01:30:17.912Z"));
+    assert_eq!(
+        first.new_state.cursor.as_deref(),
+        Some("2025-05-05T01:30:17.912Z")
+    );
     {
         let q = queries.lock().unwrap();
-        assert_eq!(q[0].get("actor").map(String::as_str), Some("chriskenny.bsky.social"));
+        assert_eq!(
+            q[0].get("actor").map(String::as_str),
+            Some("chriskenny.bsky.social")
+        );
         assert_eq!(q[0].get("limit").map(String::as_str), Some("100"));
         assert_eq!(q[0].get("cursor"), None);
-        assert_eq!(q[1].get("cursor").map(String::as_str), Some("2024-03-21T23:36:16.378Z"));
+        assert_eq!(
+            q[1].get("cursor").map(String::as_str),
+            Some("2024-03-21T23:36:16.378Z")
+        );
         assert!(q[2].get("cursor").unwrap().starts_with("1696301352905::"));
     }
 

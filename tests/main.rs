@@ -1,2 +1,1 @@
-
 mod live_sources;

@@ -178,9 +178,20 @@ fn links(rec: &Value) -> Vec<String> {
             out.push(u.to_string());
         }
     };
-    for facet in rec.get("facets").and_then(Value::as_array).into_iter().flatten() {
-        for feature in facet.get("features").and_then(Value::as_array).into_iter().flatten() {
-            if feature.get("$type").and_then(Value::as_str) == Some("app.bsky.richtext.facet#link") {
+    for facet in rec
+        .get("facets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for feature in facet
+            .get("features")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if feature.get("$type").and_then(Value::as_str) == Some("app.bsky.richtext.facet#link")
+            {
                 if let Some(u) = feature.get("uri").and_then(Value::as_str) {
                     push(u);
                 }
@@ -247,12 +258,19 @@ mod tests {
         let first = &page.posts[0];
         assert_eq!(first.id, "3lof7sovfok2h");
         assert_eq!(first.kind, PostKind::Reply);
-        assert_eq!(first.created_at.to_rfc3339(), "2025-05-05T01:30:17.912+00:00");
+        assert_eq!(
+            first.created_at.to_rfc3339(),
+            "2025-05-05T01:30:17.912+00:00"
+        );
         assert_eq!(first.lang.as_deref(), Some("en"));
         let latency = first.reply_latency_secs().unwrap();
         assert!(latency >= 0.0, "{latency}");
 
-        let repost = page.posts.iter().find(|p| p.kind == PostKind::Repost).unwrap();
+        let repost = page
+            .posts
+            .iter()
+            .find(|p| p.kind == PostKind::Repost)
+            .unwrap();
         assert!(repost.id.starts_with("at://") && repost.id.ends_with("#repost"));
 
         // 3lo7irc7njk2p has mention facets, one link facet and an external embed.
@@ -272,14 +290,21 @@ mod tests {
         let page =
             parse_author_feed(&read("getAuthorFeed_2023-10_old_cursor_format.json"), "u").unwrap();
         assert_eq!(page.posts.len(), 3);
-        assert!(page.cursor.as_deref().unwrap().starts_with("1696301352905::"));
+        assert!(page
+            .cursor
+            .as_deref()
+            .unwrap()
+            .starts_with("1696301352905::"));
         let repost = &page.posts[0];
         assert_eq!(repost.kind, PostKind::Repost);
         assert_eq!(
             repost.id,
             "at://did:plc:eijqdygh72wuei7faamrclpc/app.bsky.feed.post/3kau6tviybe2w#repost"
         );
-        assert_eq!(repost.created_at.to_rfc3339(), "2023-10-03T17:17:08.578+00:00");
+        assert_eq!(
+            repost.created_at.to_rfc3339(),
+            "2023-10-03T17:17:08.578+00:00"
+        );
         assert_eq!(
             repost.links,
             ["https://www.npr.org/2023/10/03/1202678747/2020-census-national-academies-panel"]
@@ -287,10 +312,16 @@ mod tests {
         let reply = &page.posts[1];
         assert_eq!(reply.id, "3kasvzedyyu2r");
         assert_eq!(reply.reply_to_id.as_deref(), Some("3kasvrt6b372y"));
-        assert_eq!(reply.reply_to_account.as_deref(), Some("chriskenny.bsky.social"));
+        assert_eq!(
+            reply.reply_to_account.as_deref(),
+            Some("chriskenny.bsky.social")
+        );
         // The parent's TID decodes to about its createdAt (2023-10-03T02:49:12.98Z).
         let parent = reply.reply_to_created_at.unwrap();
-        assert_eq!(parent.format("%Y-%m-%dT%H:%M").to_string(), "2023-10-03T02:49");
+        assert_eq!(
+            parent.format("%Y-%m-%dT%H:%M").to_string(),
+            "2023-10-03T02:49"
+        );
         let latency = reply.reply_latency_secs().unwrap();
         assert!((250.0..260.0).contains(&latency), "{latency}");
     }
@@ -318,10 +349,16 @@ mod tests {
 
     #[test]
     fn errors_name_the_url() {
-        let e = parse_author_feed(b"{\"error\":\"BlockedActor\",\"message\":\"x\"}", "http://h/f")
-            .unwrap_err();
+        let e = parse_author_feed(
+            b"{\"error\":\"BlockedActor\",\"message\":\"x\"}",
+            "http://h/f",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("http://h/f") && e.to_string().contains("BlockedActor"));
         let e = parse_author_feed(b"{\"feed\":[", "http://h/f").unwrap_err();
-        assert!(e.to_string().starts_with("http://h/f: document: not JSON"), "{e}");
+        assert!(
+            e.to_string().starts_with("http://h/f: document: not JSON"),
+            "{e}"
+        );
     }
 }

@@ -44,7 +44,11 @@ pub fn parse(bytes: &[u8], url: &str) -> Result<Parsed, ParseError> {
         .build()
         .parse(bytes)
         .map_err(|e| ParseError::new(url, "document", format!("not a readable feed: {e}")))?;
-    let origin = origin(url, &feed.id, feed.title.as_ref().map(|t| t.content.as_str()));
+    let origin = origin(
+        url,
+        &feed.id,
+        feed.title.as_ref().map(|t| t.content.as_str()),
+    );
     let mut timeline = Timeline::new(origin.account.clone(), origin.platform);
     let mut skipped = Skipped::default();
     for (i, entry) in feed.entries.iter().enumerate() {
@@ -73,7 +77,11 @@ fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
         return Some(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
         if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, format) {
             return Some(t.and_utc());
         }
@@ -108,7 +116,9 @@ fn origin(url: &str, feed_id: &str, feed_title: Option<&str>) -> Origin {
     if let Some(first) = seg.first() {
         if let Some(user) = first.strip_prefix('@') {
             let user = user.strip_suffix(".rss").unwrap_or(user);
-            if !user.is_empty() && (seg.len() == 1 || seg.last().is_some_and(|s| s.ends_with(".rss"))) {
+            if !user.is_empty()
+                && (seg.len() == 1 || seg.last().is_some_and(|s| s.ends_with(".rss")))
+            {
                 return Origin {
                     platform: Platform::Mastodon,
                     account: format!("{user}@{host}"),
@@ -195,22 +205,19 @@ fn post(origin: &Origin, feed: &Feed, entry: &Entry) -> Result<Post, String> {
         links.extend(plain_links(&body));
         body.trim().to_string()
     };
-    match origin.platform {
-        Platform::Reddit => {
-            // Reddit wraps every entry in "submitted by /u/… to r/… [link] [comments]"; that
-            // boilerplate is the same in every post and would make all posts look alike.
-            if let Some(cut) = text.rfind("submitted by") {
-                text.truncate(cut);
-                text = text.trim_end().to_string();
-            }
-            links.retain(|l| {
-                Url::parse(l)
-                    .ok()
-                    .and_then(|u| u.host_str().map(|h| !h.ends_with("reddit.com")))
-                    .unwrap_or(false)
-            });
+    if origin.platform == Platform::Reddit {
+        // Reddit wraps every entry in "submitted by /u/… to r/… [link] [comments]"; that
+        // boilerplate is the same in every post and would make all posts look alike.
+        if let Some(cut) = text.rfind("submitted by") {
+            text.truncate(cut);
+            text = text.trim_end().to_string();
         }
-        _ => {}
+        links.retain(|l| {
+            Url::parse(l)
+                .ok()
+                .and_then(|u| u.host_str().map(|h| !h.ends_with("reddit.com")))
+                .unwrap_or(false)
+        });
     }
     // Mastodon and Bluesky items have no title (an old Bluesky server wrote "@handle post");
     // elsewhere the title is part of what the post says.
@@ -280,7 +287,11 @@ pub(crate) fn plain_links(text: &str) -> Vec<String> {
         return Vec::new();
     };
     re.find_iter(text)
-        .map(|m| m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']).to_string())
+        .map(|m| {
+            m.as_str()
+                .trim_end_matches(['.', ',', ';', ':', '!', '?'])
+                .to_string()
+        })
         .collect()
 }
 
@@ -310,8 +321,7 @@ mod tests {
         let newest = &tl.posts[1];
         assert_eq!(newest.created_at.to_rfc3339(), "2022-11-15T16:18:15+00:00");
         // The status id encodes the same time the feed states.
-        let decoded =
-            crate::model::created_at_from_id(Platform::Mastodon, &newest.id).unwrap();
+        let decoded = crate::model::created_at_from_id(Platform::Mastodon, &newest.id).unwrap();
         assert!((decoded - newest.created_at).num_seconds().abs() <= 1);
         assert!(newest.text.starts_with("RSS VEX feeds?\n"));
         assert_eq!(
@@ -367,7 +377,9 @@ mod tests {
         let p = &tl.posts[0];
         assert_eq!(p.id, "0A1ouV7iD8o");
         assert_eq!(p.created_at.to_rfc3339(), "2020-12-22T19:15:01+00:00");
-        assert!(p.text.starts_with("Navigating with Quantum Entanglement\nCheck Out"));
+        assert!(p
+            .text
+            .starts_with("Navigating with Quantum Entanglement\nCheck Out"));
         assert_eq!(
             p.links,
             ["https://www.youtube.com/watch?v=znSN7ZFIaOg&ab_channel=PBSTerra"]
@@ -387,7 +399,10 @@ mod tests {
         let p = &tl.posts[0];
         assert_eq!(p.id, "t3_qksbf1");
         assert_eq!(p.text, "Announcing FeedMail");
-        assert_eq!(p.links, ["https://kevincox.ca/2021/11/01/announcing-feedmail/"]);
+        assert_eq!(
+            p.links,
+            ["https://kevincox.ca/2021/11/01/announcing-feedmail/"]
+        );
     }
 
     #[test]
@@ -417,7 +432,11 @@ mod tests {
 
     #[test]
     fn atom_spec_example() {
-        let parsed = parse(&read("atom/atom_spec_1.xml"), "http://example.org/feed.atom").unwrap();
+        let parsed = parse(
+            &read("atom/atom_spec_1.xml"),
+            "http://example.org/feed.atom",
+        )
+        .unwrap();
         let p = &parsed.timeline.posts[0];
         assert_eq!(p.id, "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a");
         assert_eq!(p.text, "Atom-Powered Robots Run Amok\nSome text.");
@@ -449,12 +468,19 @@ mod tests {
 
     #[test]
     fn malformed_documents_name_the_url() {
-        let err = parse(b"<rss version=\"2.0\"><channel><item>", "https://a.example/x.rss");
+        let err = parse(
+            b"<rss version=\"2.0\"><channel><item>",
+            "https://a.example/x.rss",
+        );
         // feed-rs may accept a truncated document as an empty feed; garbage must be an error.
         if let Ok(p) = err {
             assert!(p.timeline.posts.is_empty());
         }
         let err = parse(b"this is not a feed", "https://a.example/x.rss").unwrap_err();
-        assert!(err.to_string().starts_with("https://a.example/x.rss: document:"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("https://a.example/x.rss: document:"),
+            "{err}"
+        );
     }
 }

@@ -298,9 +298,13 @@ impl Client {
     ) -> Result<Response, FetchError> {
         let config = &self.inner.config;
         let url_text = url.as_str();
-        let _permit = host.permits.acquire().await.map_err(|e| FetchError::Setup {
-            reason: e.to_string(),
-        })?;
+        let _permit = host
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| FetchError::Setup {
+                reason: e.to_string(),
+            })?;
         // Honour a wait another task (or an earlier attempt) was told about.
         if let Some(wait) = remaining_block(host) {
             if wait > config.max_wait {
@@ -532,7 +536,10 @@ mod tests {
 
     #[test]
     fn retry_after_seconds_and_http_date() {
-        assert_eq!(parse_retry_after("120", now()), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now()),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Mon, 19 May 2025 17:42:26 GMT", now()),
             Some(Duration::from_secs(60))

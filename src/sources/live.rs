@@ -101,8 +101,14 @@ impl LiveSpec {
                 .split_once('@')
                 .ok_or_else(|| err("a Mastodon account is written @user@host"))?;
             let host = host.to_ascii_lowercase();
-            if user.is_empty() || !user.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-') {
-                return Err(err("the user name is empty or has characters Mastodon does not allow"));
+            if user.is_empty()
+                || !user
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+            {
+                return Err(err(
+                    "the user name is empty or has characters Mastodon does not allow",
+                ));
             }
             if host.is_empty()
                 || !host
@@ -117,7 +123,10 @@ impl LiveSpec {
                 host,
             });
         }
-        if let Some(rest) = s.strip_prefix("bsky:").or_else(|| s.strip_prefix("bluesky:")) {
+        if let Some(rest) = s
+            .strip_prefix("bsky:")
+            .or_else(|| s.strip_prefix("bluesky:"))
+        {
             let actor = rest.trim_start_matches('@').to_ascii_lowercase();
             if actor.is_empty()
                 || !actor
@@ -355,7 +364,10 @@ async fn fetch_mastodon(
                 api_url(
                     base,
                     &statuses_path,
-                    &[("limit", limit.as_str()), ("min_id", newest_on_page.as_str())],
+                    &[
+                        ("limit", limit.as_str()),
+                        ("min_id", newest_on_page.as_str()),
+                    ],
                 )
                 .ok()
             })
@@ -465,26 +477,44 @@ mod tests {
         );
         assert_eq!(s.account(), "Someone@mastodon.social");
         assert_eq!(s.to_string(), "mastodon:@Someone@mastodon.social");
-        assert_eq!(LiveSpec::parse("mastodon:a@b.example").unwrap().account(), "a@b.example");
+        assert_eq!(
+            LiveSpec::parse("mastodon:a@b.example").unwrap().account(),
+            "a@b.example"
+        );
 
         let b = LiveSpec::parse("bsky:@Someone.bsky.social").unwrap();
         assert_eq!(b.account(), "someone.bsky.social");
         assert_eq!(b.platform(), Platform::Bluesky);
         let b = b.with_base_url("http://127.0.0.1:9/");
-        assert!(matches!(&b, LiveSpec::Bluesky { base_url, .. } if base_url == "http://127.0.0.1:9"));
+        assert!(
+            matches!(&b, LiveSpec::Bluesky { base_url, .. } if base_url == "http://127.0.0.1:9")
+        );
 
         let f = LiveSpec::parse("https://mastodon.social/@someone.rss").unwrap();
         assert_eq!(f.platform(), Platform::Mastodon);
         assert_eq!(f.account(), "someone@mastodon.social");
         let f = LiveSpec::parse("https://bsky.app/profile/a.bsky.social/rss").unwrap();
-        assert_eq!((f.platform(), f.account()), (Platform::Bluesky, "a.bsky.social".into()));
+        assert_eq!(
+            (f.platform(), f.account()),
+            (Platform::Bluesky, "a.bsky.social".into())
+        );
     }
 
     #[test]
     fn bad_specs_say_what_is_expected() {
-        for bad in ["mastodon:@nohost", "bsky:", "bsky:a/b", "ftp://x", "someone", "https://"] {
+        for bad in [
+            "mastodon:@nohost",
+            "bsky:",
+            "bsky:a/b",
+            "ftp://x",
+            "someone",
+            "https://",
+        ] {
             let e = LiveSpec::parse(bad).unwrap_err();
-            assert!(e.to_string().contains("expected an https:// feed URL"), "{bad}: {e}");
+            assert!(
+                e.to_string().contains("expected an https:// feed URL"),
+                "{bad}: {e}"
+            );
         }
     }
 

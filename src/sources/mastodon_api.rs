@@ -118,14 +118,15 @@ pub fn parse_statuses(
     owner_acct: &str,
 ) -> Result<StatusPage, ParseError> {
     let values: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|e| {
-        ParseError::new(url, "statuses", format!("not a JSON array of statuses: {e}"))
+        ParseError::new(
+            url,
+            "statuses",
+            format!("not a JSON array of statuses: {e}"),
+        )
     })?;
     let mut page = StatusPage::default();
     for (i, value) in values.into_iter().enumerate() {
-        let hint = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
+        let hint = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
         let record = match &hint {
             Some(id) => format!("status {} (id {id})", i + 1),
             None => format!("status {}", i + 1),
@@ -162,7 +163,12 @@ fn post(s: Status, owner_id: &str, owner_acct: &str) -> Result<Post, String> {
     }
     let html = s.content.as_deref().unwrap_or_default();
     let mut text = html::to_text(html);
-    if let Some(cw) = s.spoiler_text.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(cw) = s
+        .spoiler_text
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         text = if text.is_empty() {
             cw.to_string()
         } else {
@@ -285,8 +291,12 @@ mod tests {
         assert_eq!(a.id, "109302936113116240");
         assert_eq!(a.acct, "shopbot");
         assert_eq!(a.bot, Some(true));
-        let err = parse_account(b"{\"error\":\"Record not found\"}", "http://x/lookup").unwrap_err();
-        assert!(err.to_string().starts_with("http://x/lookup: account:"), "{err}");
+        let err =
+            parse_account(b"{\"error\":\"Record not found\"}", "http://x/lookup").unwrap_err();
+        assert!(
+            err.to_string().starts_with("http://x/lookup: account:"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -305,10 +315,16 @@ mod tests {
         let reply = by_id("112279756309266433");
         assert_eq!(reply.kind, PostKind::Reply);
         assert_eq!(reply.reply_to_id.as_deref(), Some("112279755816960007"));
-        assert_eq!(reply.reply_to_account.as_deref(), Some("alice@other.example"));
+        assert_eq!(
+            reply.reply_to_account.as_deref(),
+            Some("alice@other.example")
+        );
         assert_eq!(reply.client.as_deref(), Some("AutoResponder"));
         assert_eq!(reply.lang.as_deref(), Some("en"));
-        assert_eq!(reply.text, "@alice Thanks for reaching out! Our team will reply within 24h.");
+        assert_eq!(
+            reply.text,
+            "@alice Thanks for reaching out! Our team will reply within 24h."
+        );
         let parent_time = reply.reply_to_created_at.unwrap();
         assert!(reply.created_at > parent_time);
         assert!(reply.reply_latency_secs().unwrap() < 600.0);
@@ -321,10 +337,16 @@ mod tests {
 
         let promo = by_id("112275121766400000");
         assert_eq!(promo.kind, PostKind::Original);
-        assert_eq!(promo.text, "SALE!\nBig sale today: https://shop.example/sale");
+        assert_eq!(
+            promo.text,
+            "SALE!\nBig sale today: https://shop.example/sale"
+        );
         assert_eq!(
             promo.links,
-            ["https://shop.example/sale?utm=1", "https://shop.example/card"]
+            [
+                "https://shop.example/sale?utm=1",
+                "https://shop.example/card"
+            ]
         );
         assert_eq!(promo.lang, None);
 
