@@ -843,3 +843,29 @@ async fn bluesky_follows_cursors_then_stops_at_seen_posts() {
     let shallow = fetch(&c, &spec, &FetchState::default(), 20).await.unwrap();
     assert_eq!(shallow.requests, 1);
 }
+
+#[tokio::test]
+async fn bluesky_accounts_that_ask_not_to_be_shown_logged_out_are_refused() {
+    let app = Router::new().route(
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        get(|| async {
+            axum::Json(json!({"feed": [{"post": {
+                "uri": "at://did:plc:a/app.bsky.feed.post/3kasvrt6b372y", "cid": "x",
+                "author": {"did": "did:plc:a", "handle": "private.test", "labels": [
+                    {"src": "did:plc:a", "uri": "at://did:plc:a/app.bsky.actor.profile/self",
+                     "val": "!no-unauthenticated", "cts": "2024-01-01T00:00:00.000Z"}]},
+                "record": {"$type": "app.bsky.feed.post", "text": "hi",
+                           "createdAt": "2024-01-02T00:00:00.000Z"},
+                "indexedAt": "2024-01-02T00:00:00.000Z"}}]}))
+        }),
+    );
+    let base = serve(app).await;
+    let c = client(fast_config());
+    let spec = LiveSpec::parse("bsky:private.test")
+        .unwrap()
+        .with_base_url(&base);
+    let e = fetch(&c, &spec, &FetchState::default(), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), "opted_out", "{e:?}");
+}

@@ -15,6 +15,10 @@
 //! * links come from `#link` facets and an embedded external card; the language is `langs[0]`;
 //!   the time is the record's `createdAt` (the client's clock, as the user's app set it);
 //! * pinned items (`#reasonPin`) are left out: the same post also appears in its own place.
+//!
+//! An author who carries the self-label `!no-unauthenticated` asks not to be shown to logged-out
+//! readers; the page reports it ([`FeedPage::author_opted_out`]) and the fetcher refuses the
+//! account rather than store its posts.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -39,6 +43,8 @@ pub struct FeedPage {
     pub newest_sort_at: Option<DateTime<Utc>>,
     /// Number of feed items on the page, pinned ones included.
     pub items: usize,
+    /// An author of the account's own posts on this page carries `!no-unauthenticated`.
+    pub author_opted_out: bool,
 }
 
 /// Parses one `getAuthorFeed` answer fetched from `url`.
@@ -76,6 +82,9 @@ pub fn parse_author_feed(bytes: &[u8], url: &str) -> Result<FeedPage, ParseError
             .pointer("/reason/$type")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        if reason != REASON_REPOST && opted_out(item) {
+            page.author_opted_out = true;
+        }
         if reason == REASON_PIN {
             continue;
         }
@@ -155,6 +164,17 @@ fn post(item: &Value, is_repost: bool) -> Result<(Post, DateTime<Utc>), String> 
         p.kind = PostKind::Quote;
     }
     Ok((p, sort_at))
+}
+
+/// Whether the post's author carries the `!no-unauthenticated` self-label.
+fn opted_out(item: &Value) -> bool {
+    item.pointer("/post/author/labels")
+        .and_then(Value::as_array)
+        .is_some_and(|labels| {
+            labels
+                .iter()
+                .any(|l| l.get("val").and_then(Value::as_str) == Some("!no-unauthenticated"))
+        })
 }
 
 /// The AT-URI of a quoted post, from the record's own (un-hydrated) embed.
@@ -247,6 +267,7 @@ mod tests {
         assert_eq!(page.posts.len(), 50);
         assert_eq!(page.skipped.count, 0);
         assert_eq!(page.cursor.as_deref(), Some("2024-03-21T23:36:16.378Z"));
+        assert!(!page.author_opted_out);
         let count = |k: PostKind| page.posts.iter().filter(|p| p.kind == k).count();
         // Counted independently with a script over the JSON: 7 reposts, 24 replies
         // (record.reply present, not reposts), 7 quotes of posts (record/recordWithMedia
@@ -344,6 +365,16 @@ mod tests {
         assert_eq!(
             page.oldest_sort_at.unwrap().to_rfc3339(),
             "2023-10-03T02:53:25+00:00"
+        );
+    }
+
+    #[test]
+    fn the_no_unauthenticated_self_label_is_reported() {
+        let json = r#"{"feed":[{"post":{"uri":"at://did:plc:a/app.bsky.feed.post/3kasvrt6b372y","author":{"did":"did:plc:a","handle":"a.test","labels":[{"src":"did:plc:a","uri":"at://did:plc:a/app.bsky.actor.profile/self","val":"!no-unauthenticated","cts":"2024-01-01T00:00:00Z"}]},"record":{"text":"x","createdAt":"2023-10-03T02:49:12.980Z"}}}]}"#;
+        assert!(
+            parse_author_feed(json.as_bytes(), "u")
+                .unwrap()
+                .author_opted_out
         );
     }
 

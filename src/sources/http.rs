@@ -129,6 +129,9 @@ pub enum FetchError {
         url: String,
         retry_after_secs: Option<u64>,
     },
+    /// The account asks not to be shown to logged-out readers (Bluesky `!no-unauthenticated`).
+    #[error("{url}: the account asks not to be shown to logged-out readers; not fetched")]
+    OptedOut { url: String },
     /// Any other transport failure (connection reset mid-body, bad encoding, redirect loop).
     #[error("{url}: {source}")]
     Http {
@@ -148,7 +151,7 @@ fn retry_after_text(secs: Option<u64>) -> String {
 
 impl FetchError {
     /// A short label from a fixed set, for the `source`-side metrics: `invalid_url`, `setup`,
-    /// `timeout`, `connect`, `status`, `too_large`, `rate_limited`, `http`, `parse`.
+    /// `timeout`, `connect`, `status`, `too_large`, `rate_limited`, `opted_out`, `http`, `parse`.
     pub fn kind(&self) -> &'static str {
         match self {
             FetchError::InvalidUrl { .. } => "invalid_url",
@@ -158,6 +161,7 @@ impl FetchError {
             FetchError::Status { .. } => "status",
             FetchError::TooLarge { .. } => "too_large",
             FetchError::RateLimited { .. } => "rate_limited",
+            FetchError::OptedOut { .. } => "opted_out",
             FetchError::Http { .. } => "http",
             FetchError::Parse(_) => "parse",
         }

@@ -427,6 +427,9 @@ async fn fetch_bluesky(
         let response = client.get(&url, &Validators::default()).await?;
         requests += 1;
         let page = bluesky_appview::parse_author_feed(&response.body, &url)?;
+        if page.author_opted_out {
+            return Err(FetchError::OptedOut { url });
+        }
         if let Some(n) = page.newest_sort_at {
             newest = Some(newest.map_or(n, |m| m.max(n)));
         }
