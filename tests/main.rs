@@ -1,3 +1,4 @@
 mod server_api;
 mod store;
 mod twitter_archive;
+mod live_sources;

@@ -6,8 +6,13 @@
 //! at all is a [`SourceError`] that names the file. Memory is bounded by [`Limits`], whatever the
 //! input: archives are streamed entry by entry, media is never read, records and lines are capped.
 
+pub mod bluesky_appview;
 pub mod csv;
+pub mod feed;
+pub mod http;
 pub mod jsonl;
+pub mod live;
+pub mod mastodon_api;
 pub mod mastodon_outbox;
 pub mod twitter_archive;
 
