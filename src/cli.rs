@@ -37,6 +37,10 @@ pub struct Cli {
 pub enum Command {
     /// Audit exported timelines (archives, JSONL, CSV) and print a report.
     Scan(ScanArgs),
+    /// Monitor accounts from public feeds: poll, store history, serve /metrics and a JSON API.
+    Serve(ServeArgs),
+    /// Write an account's stored history (from the daemon's store) as echoscope JSONL.
+    Export(ExportArgs),
     /// Print a JSON Schema: the report (`report`) or the JSONL/CSV post format (`post`).
     Schema {
         #[arg(value_parser = ["report", "post"])]
@@ -76,6 +80,36 @@ pub struct ScanArgs {
     pub quiet: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TOML configuration (see deploy/echoscope.example.toml). Without it: built-in demo
+    /// accounts, SQLite under ./data, loopback only.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Listen address, overriding `server.listen`.
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Log format, overriding `log.format`.
+    #[arg(long, value_parser = ["text", "json"])]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The account's configured name.
+    #[arg(long, short = 'a')]
+    pub account: String,
+    /// The daemon's configuration (to find the store); default: the default store path.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// The SQLite store, overriding the configuration.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Write here instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
 impl clap::builder::ValueParserFactory for Severity {
     type Parser = clap::builder::ValueParser;
     fn value_parser() -> Self::Parser {
@@ -104,6 +138,8 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Serve(args) => run_serve(args),
+        Command::Export(args) => run_export(args),
         Command::Schema { which } => {
             let text = match which.as_str() {
                 "report" => REPORT_SCHEMA,
@@ -202,4 +238,77 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         Some(s) if report.has_finding_at_least(s) => EXIT_FINDINGS,
         _ => EXIT_OK,
     })
+}
+
+fn run_serve(args: ServeArgs) -> Result<i32> {
+    let (mut config, path) = match &args.config {
+        Some(p) => (crate::config::Config::load(p)?, Some(p.clone())),
+        None => (crate::demo::config()?, None),
+    };
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    if let Some(f) = &args.log_format {
+        config.log.format = if f == "json" {
+            crate::config::LogFormat::Json
+        } else {
+            crate::config::LogFormat::Text
+        };
+    }
+    init_logging(&config.log);
+    if path.is_none() {
+        tracing::info!(
+            "no --config: serving the bundled demo accounts (see deploy/echoscope.example.toml to monitor your own)"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(crate::server::supervisor::run(crate::server::supervisor::Options {
+        config,
+        config_path: path,
+    }))?;
+    Ok(EXIT_OK)
+}
+
+fn init_logging(log: &crate::config::Log) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&log.level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match log.format {
+        crate::config::LogFormat::Json => builder.json().try_init(),
+        crate::config::LogFormat::Text => builder.try_init(),
+    };
+}
+
+fn run_export(args: ExportArgs) -> Result<i32> {
+    use crate::store::Store;
+    let config = match &args.config {
+        Some(p) => crate::config::Config::load(p)?,
+        None => crate::config::Config::default(),
+    };
+    let db = args.db.clone().unwrap_or_else(|| config.store.path.clone());
+    if !db.exists() {
+        anyhow::bail!("no store at {} (run `echoscope serve` first, or pass --db)", db.display());
+    }
+    let store = crate::store::sqlite::Sqlite::open(&db)?;
+    let key = store
+        .accounts()?
+        .into_iter()
+        .find(|k| k.name == args.account)
+        .ok_or_else(|| anyhow::anyhow!("account {:?} is not in the store {}", args.account, db.display()))?;
+    let written = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            crate::store::export_jsonl(&store, &key, std::io::BufWriter::new(file))?
+        }
+        None => crate::store::export_jsonl(&store, &key, std::io::stdout().lock())?,
+    };
+    eprintln!("exported {written} posts of {}", args.account);
+    Ok(EXIT_OK)
 }

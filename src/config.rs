@@ -299,6 +299,19 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_parses_and_validates() {
+        let text = include_str!("../deploy/echoscope.example.toml");
+        let c = Config::parse(text).unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.accounts.len(), 3);
+        // The example documents the defaults: apart from the example values, it equals them.
+        assert_eq!(c.server, Server::default());
+        assert_eq!(c.store, Store::default());
+        assert_eq!(c.poll, Poll::default());
+        assert_eq!(c.log, Log::default());
+    }
+
+    #[test]
     fn defaults_listen_on_loopback() {
         let c = Config::default();
         assert!(c.server.listen.ip().is_loopback());

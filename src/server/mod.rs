@@ -8,6 +8,8 @@
 pub mod api;
 pub mod error;
 pub mod metrics;
+pub mod poller;
+pub mod supervisor;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

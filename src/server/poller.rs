@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use super::State;
 use crate::config::Account;
 use crate::model::Timeline;
+use crate::sources::live::LiveSpec;
 use crate::store::{AccountKey, FetchState};
 
 /// What one fetch produced.
@@ -74,9 +75,18 @@ pub async fn account_loop(
     let config = state.config();
     let interval = config.interval(&account);
     let mut jitter = Jitter::new(&account.name);
-    // Spread the first polls over a short window instead of starting all at once.
-    let mut wait = jitter.stretch(interval.min(Duration::from_secs(10)), 0.5).mul_f64(0.5);
     let refresh = state.refresh_signal(&account.name);
+    let last_success = publish_stored(&state, &account).await;
+    // An account polled recently (before a restart or reload) waits out the rest of its
+    // interval; a new one starts soon, spread over a short window so that thousands of
+    // accounts do not start at once.
+    let since_last = last_success
+        .and_then(|t| (Utc::now() - t).to_std().ok())
+        .filter(|d| *d < interval);
+    let mut wait = match since_last {
+        Some(elapsed) => jitter.stretch(interval - elapsed, config.poll.jitter),
+        None => jitter.stretch(interval.min(Duration::from_secs(10)), 0.5).mul_f64(0.5),
+    };
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
@@ -92,6 +102,57 @@ pub async fn account_loop(
         }
         wait = jitter.stretch(interval, config.poll.jitter);
     }
+}
+
+/// Publishes what the store already knows about an account (after a restart or reload), so
+/// that metrics and the API answer before the first new poll.
+async fn publish_stored(
+    state: &Arc<State>,
+    account: &Account,
+) -> Option<chrono::DateTime<Utc>> {
+    let key = state.key(&account.name)?;
+    let store = state.store.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let accounts = store.accounts()?;
+        if !accounts.contains(&key) {
+            return Ok(None);
+        }
+        Ok::<_, crate::store::StoreError>(Some((
+            store.latest_report(&key)?,
+            store.post_count(&key)?,
+            store.fetch_state(&key)?,
+        )))
+    })
+    .await;
+    let Ok(Ok(Some((report, posts, fetch_state)))) = stored else {
+        return None;
+    };
+    if let Some(report) = report {
+        state.metrics.observe_report(account, &report, posts);
+        state.update_status(&account.name, |s| {
+            s.platform = Some(report.platform);
+            s.score = Some(report.score);
+            s.findings = report.findings.len() as u64;
+        });
+    }
+    if let Some(at) = fetch_state.last_success {
+        let platform = state.status(&account.name).platform.unwrap_or(state_platform(state, account));
+        state
+            .metrics
+            .observe_fetch(account, platform.as_str(), true, at.timestamp_millis() as f64 / 1000.0);
+    }
+    state.update_status(&account.name, |s| {
+        s.posts_stored = posts;
+        s.last_success_at = fetch_state.last_success;
+    });
+    fetch_state.last_success
+}
+
+fn state_platform(state: &Arc<State>, account: &Account) -> crate::model::Platform {
+    state
+        .key(&account.name)
+        .map(|k| k.platform)
+        .unwrap_or(crate::model::Platform::Other)
 }
 
 /// One fetch, store and analysis of an account. Errors are recorded, not returned.
@@ -276,4 +337,43 @@ async fn fetch_file(path: PathBuf, prior: FetchState) -> Result<Fetched, (&'stat
     })
     .await
     .map_err(|e| ("internal", e.to_string()))?
+}
+
+/// A feed, Mastodon or Bluesky account, through the shared polite client.
+async fn fetch_live(
+    state: &Arc<State>,
+    client: &crate::sources::http::Client,
+    source: &str,
+    prior: &FetchState,
+) -> Result<Fetched, (&'static str, String)> {
+    let config = state.config();
+    let mut spec = LiveSpec::parse(source).map_err(|e| ("invalid_url", e.to_string()))?;
+    if matches!(spec, LiveSpec::Bluesky { .. }) {
+        spec = spec.with_base_url(config.poll.bluesky_appview.clone());
+    }
+    let fetched = crate::sources::live::fetch(client, &spec, prior, config.poll.backfill_posts)
+        .await
+        .map_err(|e| (e.kind(), e.to_string()))?;
+    if fetched.skipped.count > 0 {
+        tracing::warn!(source, skipped = fetched.skipped.count, "damaged records skipped");
+    }
+    Ok(Fetched {
+        timeline: (!fetched.not_modified).then_some(fetched.timeline),
+        state: fetched.new_state,
+    })
+}
+
+/// The HTTP client configuration from the daemon's `[poll]` section.
+pub fn client_config(config: &crate::config::Config) -> crate::sources::http::ClientConfig {
+    let mut c = crate::sources::http::ClientConfig {
+        timeout: Duration::from_secs(config.poll.timeout_seconds.max(1)),
+        max_body_bytes: config.poll.max_body_bytes,
+        retries: config.poll.retries,
+        per_host_concurrency: config.poll.per_host_concurrency.max(1),
+        ..Default::default()
+    };
+    if !config.poll.contact.is_empty() {
+        c.user_agent = format!("{} {}", c.user_agent, config.poll.contact);
+    }
+    c
 }

@@ -1,0 +1,212 @@
+//! The daemon's lifecycle: open the store, start one poller per account, serve HTTP, reload the
+//! configuration on SIGHUP and shut down cleanly on SIGTERM or SIGINT.
+//!
+//! A reload that fails validation is rejected whole: the old configuration keeps running and
+//! `echoscope_config_last_reload_successful` drops to 0. A good reload stops the pollers and
+//! starts new ones from the new configuration; fetch cursors live in the store, so nothing is
+//! fetched twice or missed. On shutdown the pollers are told to stop and given a grace period,
+//! the HTTP server drains, and the store is closed by dropping its last handle.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::future::IntoFuture;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::{app, poller, State};
+use crate::config::{Config, ConfigError};
+use crate::sources::http::{Client, FetchError};
+use crate::store::sqlite::Sqlite;
+use crate::store::{Store, StoreError};
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The listen address is taken or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built.
+    #[error("http client: {0}")]
+    Client(#[from] FetchError),
+    /// The server stopped with an I/O error.
+    #[error("http server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// How the daemon was started.
+pub struct Options {
+    pub config: Config,
+    /// The file to re-read on SIGHUP (none: the built-in demo configuration, nothing to reload).
+    pub config_path: Option<PathBuf>,
+}
+
+/// How long pollers get to finish their fetch when told to stop.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Runs until SIGTERM or SIGINT.
+pub async fn run(options: Options) -> Result<(), ServeError> {
+    let config = options.config;
+    let store: Arc<dyn Store> = Arc::new(Sqlite::open(&config.store.path)?);
+    let listen = config.server.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServeError::Bind { addr: listen, source })?;
+    let local = listener.local_addr().map_err(|source| ServeError::Bind { addr: listen, source })?;
+    let state = State::new(config.clone(), store);
+    tracing::info!(
+        listen = %local,
+        accounts = config.accounts.len(),
+        store = %config.store.path.display(),
+        "echoscope serve: metrics at http://{local}/metrics, API at http://{local}/api/v1/accounts"
+    );
+    let mut pollers = Pollers::start(&state)?;
+    let retention = tokio::spawn(retention_loop(state.clone()));
+    let (stop_http, mut http_stopped) = watch::channel(false);
+    let server = tokio::spawn(
+        axum::serve(listener, app(state.clone()))
+            .with_graceful_shutdown(async move {
+                let _ = http_stopped.wait_for(|stopped| *stopped).await;
+            })
+            .into_future(),
+    );
+    state.set_ready(true);
+    wait_for_signals(&state, &options.config_path, &mut pollers).await;
+    tracing::info!("shutting down");
+    state.set_ready(false);
+    pollers.stop().await;
+    retention.abort();
+    let _ = stop_http.send(true);
+    let served = server.await;
+    // The store closes when its last handle goes: the state holds it.
+    drop(state);
+    match served {
+        Ok(Ok(())) => {
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Ok(Err(e)) => Err(ServeError::Serve(e)),
+        Err(e) => Err(ServeError::Serve(std::io::Error::other(e))),
+    }
+}
+
+/// The running pollers of one configuration generation.
+struct Pollers {
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Pollers {
+    fn start(state: &Arc<State>) -> Result<Pollers, ServeError> {
+        let config = state.config();
+        let client = Arc::new(Client::new(poller::client_config(&config))?);
+        let (stop, rx) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        for account in config.accounts.iter().cloned() {
+            tasks.spawn(poller::account_loop(state.clone(), account, client.clone(), rx.clone()));
+        }
+        Ok(Pollers { stop, tasks })
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        let drained = tokio::time::timeout(GRACE, async {
+            while self.tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("pollers did not stop within {GRACE:?}; cancelling them");
+            self.tasks.abort_all();
+            while self.tasks.join_next().await.is_some() {}
+        }
+    }
+}
+
+async fn wait_for_signals(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Pollers) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop with SIGKILL");
+        std::future::pending::<()>().await;
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = hup.recv() => reload(state, path, pollers).await,
+            _ = term.recv() => return,
+            _ = int.recv() => return,
+        }
+    }
+}
+
+async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Pollers) {
+    let Some(path) = path else {
+        tracing::info!("SIGHUP: running on built-in defaults, nothing to reload");
+        return;
+    };
+    let new = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "SIGHUP: configuration rejected; the old one keeps running");
+            state.metrics.config_reload_success.set(0);
+            return;
+        }
+    };
+    let old = state.config();
+    if new.server.listen != old.server.listen || new.store.path != old.store.path {
+        tracing::warn!("SIGHUP: server.listen and store.path take effect after a restart");
+    }
+    let fresh = std::mem::replace(pollers, Pollers::empty());
+    fresh.stop().await;
+    state.set_config(new);
+    match Pollers::start(state) {
+        Ok(p) => *pollers = p,
+        Err(e) => tracing::error!(error = %e, "SIGHUP: pollers could not start"),
+    }
+    state.metrics.config_reload_success.set(1);
+    state
+        .metrics
+        .config_reload_timestamp
+        .set(Utc::now().timestamp_millis() as f64 / 1000.0);
+    tracing::info!(accounts = state.config().accounts.len(), "configuration reloaded");
+}
+
+impl Pollers {
+    fn empty() -> Pollers {
+        Pollers {
+            stop: watch::channel(false).0,
+            tasks: JoinSet::new(),
+        }
+    }
+}
+
+/// Deletes history past the retention period, hourly.
+async fn retention_loop(state: Arc<State>) {
+    loop {
+        let days = state.config().store.retention_days;
+        if days > 0 {
+            let before = Utc::now() - chrono::Duration::days(i64::from(days));
+            let store = state.store.clone();
+            match tokio::task::spawn_blocking(move || store.prune(before)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: pruned old history"),
+                Ok(Err(e)) => tracing::error!(error = %e, "retention: prune failed"),
+                _ => {}
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
