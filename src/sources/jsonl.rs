@@ -75,7 +75,12 @@ impl Record {
     /// `reply_to_created_at` is decoded from the parent id where the platform's ids carry time.
     /// Fails, with a lowercase reason, on an empty account, platform or id.
     pub fn into_post(self) -> Result<(Platform, String, Post), String> {
-        let account = self.account.trim().trim_start_matches('@').to_string();
+        let account = self
+            .account
+            .trim()
+            .trim_start_matches('@')
+            .trim()
+            .to_string();
         if account.is_empty() {
             return Err("empty account".into());
         }

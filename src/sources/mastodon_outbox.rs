@@ -144,7 +144,7 @@ fn read_actor<R: Read>(reader: R, limits: &Limits) -> Option<Actor> {
     let host = v
         .get("id")
         .and_then(Value::as_str)
-        .and_then(|id| account_from_uri(id))
+        .and_then(account_from_uri)
         .and_then(|a| a.split_once('@').map(|(_, h)| h.to_string()));
     let account = match (user, host) {
         (Some(u), Some(h)) => Some(format!("{u}@{h}")),
