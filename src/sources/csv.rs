@@ -7,7 +7,7 @@
 //! ignored. Rows are numbered as a spreadsheet shows them: the header is row 1.
 //!
 //! The `csv` crate grows a record's buffer to whatever the row needs, so the input passes first
-//! through [`CappedRecords`], which cuts it into records itself (a line end outside quotes ends a
+//! through `CappedRecords`, which cuts it into records itself (a line end outside quotes ends a
 //! record) and replaces any record longer than `limits.max_record_bytes` by a marker row while
 //! it streams past: no row is ever held whole beyond the cap.
 

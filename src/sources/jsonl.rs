@@ -146,14 +146,49 @@ pub(crate) fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn rfc3339<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-    let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-    parse_rfc3339(&s).map_err(serde::de::Error::custom)
+    d.deserialize_str(TimeVisitor)
 }
 
 fn rfc3339_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-    let s = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
-    s.map(|s| parse_rfc3339(&s).map_err(serde::de::Error::custom))
-        .transpose()
+    d.deserialize_option(OptionalTime)
+}
+
+/// Parses a time from the borrowed string where possible: serde's `Cow<str>` would allocate for
+/// every record, and this is the hot path of a million-line file.
+struct TimeVisitor;
+
+impl serde::de::Visitor<'_> for TimeVisitor {
+    type Value = DateTime<Utc>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an RFC 3339 time string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        parse_rfc3339(s).map_err(E::custom)
+    }
+}
+
+struct OptionalTime;
+
+impl<'de> serde::de::Visitor<'de> for OptionalTime {
+    type Value = Option<DateTime<Utc>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an RFC 3339 time string or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(TimeVisitor).map(Some)
+    }
 }
 
 /// How much is read at once; pieces of about [`PIECE_BYTES`] are parsed in parallel.
@@ -184,6 +219,7 @@ fn read_chunked<R: Read>(
     let mut chunks = LineChunks {
         inner: reader.take(limits.max_entry_bytes),
         chunk_bytes: chunk_bytes.max(1),
+        spare: Vec::new(),
         cap,
         carry: Vec::new(),
         line: 1,
@@ -222,11 +258,17 @@ fn read_chunked<R: Read>(
                     posts.truncate(room as usize);
                 }
                 records += posts.len() as u64;
-                by_account
-                    .entry((run.platform, run.account.clone()))
-                    .or_insert_with(|| Timeline::new(run.account, run.platform))
-                    .posts
-                    .extend(posts);
+                match by_account.entry((run.platform, run.account)) {
+                    std::collections::btree_map::Entry::Occupied(mut o) => {
+                        o.get_mut().posts.extend(posts)
+                    }
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        // The run's vector becomes the timeline's: no copy.
+                        let mut t = Timeline::new(v.key().1.clone(), v.key().0);
+                        t.posts = posts;
+                        v.insert(t);
+                    }
+                }
                 if over {
                     skipped.note(
                         format!("line {}", line + out.lines),
@@ -240,6 +282,7 @@ fn read_chunked<R: Read>(
             }
             line += out.lines;
         }
+        chunks.recycle(chunk);
     }
     if chunks.read_bytes >= limits.max_entry_bytes && limits.max_entry_bytes > 0 {
         skipped.note(
@@ -292,6 +335,8 @@ struct LineChunks<R> {
     inner: R,
     /// How much to read at once ([`CHUNK_BYTES`]; small in tests).
     chunk_bytes: usize,
+    /// The previous chunk's buffer, reused so that every chunk does not fault in fresh pages.
+    spare: Vec<u8>,
     cap: usize,
     /// The start of a line whose end has not been read yet (at most `cap` bytes).
     carry: Vec<u8>,
@@ -304,12 +349,20 @@ struct LineChunks<R> {
 }
 
 impl<R: Read> LineChunks<R> {
+    /// Hands a processed chunk's buffer back for the next read.
+    fn recycle(&mut self, chunk: Chunk) {
+        self.spare = chunk.data;
+    }
+
     fn next(&mut self, skipped: &mut Skipped) -> std::io::Result<Option<Chunk>> {
         loop {
             if self.eof {
                 return Ok(None);
             }
-            let mut buf = std::mem::take(&mut self.carry);
+            let mut buf = std::mem::take(&mut self.spare);
+            buf.clear();
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
             let want = self.chunk_bytes;
             buf.reserve(want);
             let got = (&mut self.inner).take(want as u64).read_to_end(&mut buf)?;
@@ -325,7 +378,10 @@ impl<R: Read> LineChunks<R> {
                         self.line += 1;
                         start = i + 1;
                     }
-                    None => continue,
+                    None => {
+                        self.spare = buf;
+                        continue;
+                    }
                 }
             }
             let body = buf.get(start..).unwrap_or_default();
@@ -353,7 +409,9 @@ impl<R: Read> LineChunks<R> {
                 );
                 self.skipping = true;
             } else {
-                self.carry = buf.get(end..).unwrap_or_default().to_vec();
+                self.carry.clear();
+                self.carry
+                    .extend_from_slice(buf.get(end..).unwrap_or_default());
             }
             buf.truncate(end);
             if complete > 0 {
@@ -364,6 +422,7 @@ impl<R: Read> LineChunks<R> {
                     first_line,
                 }));
             }
+            self.spare = buf;
         }
     }
 }
