@@ -4,3 +4,4 @@ mod twitter_archive;
 mod live_sources;
 mod real_archives;
 mod daemon_e2e;
+mod sources;

@@ -17,6 +17,7 @@ pub mod mastodon_outbox;
 pub mod twitter_archive;
 
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -167,14 +168,344 @@ pub enum SourceError {
     Empty { path: PathBuf, reason: String },
 }
 
-/// Guesses the format of a file or folder from its content (and, where content is ambiguous,
-/// its name).
+/// How many bytes of a file [`detect`] looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The columns every echoscope CSV header (and JSONL record) has.
+pub(crate) const REQUIRED_FIELDS: [&str; 5] = ["account", "platform", "id", "created_at", "text"];
+
+/// Guesses the format of a file or folder from its content: zip entry names, the first bytes of
+/// a file, the files inside a folder. The name decides only when the content fits no format
+/// clearly (an empty `posts.jsonl`, a pretty-printed `outbox.json` whose first 64 KiB say
+/// nothing), so that a stray `.csv` in a folder is not mistaken for echoscope CSV.
 pub fn detect(path: &Path) -> Result<InputFormat, SourceError> {
-    let _ = path;
-    Err(SourceError::UnknownFormat {
+    let io = |source| SourceError::Io {
         path: path.to_path_buf(),
-        reason: "detection not written yet".into(),
-    })
+        source,
+    };
+    let unknown = |reason: String| SourceError::UnknownFormat {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return detect_folder(path).ok_or_else(|| {
+            unknown(
+                "a folder that is neither an extracted Twitter archive nor a Mastodon export"
+                    .into(),
+            )
+        });
+    }
+    let mut head = Vec::with_capacity(SNIFF_BYTES.min(meta.len() as usize));
+    std::fs::File::open(path)
+        .and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head))
+        .map_err(io)?;
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return detect_zip(path);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_name = format_from_name(&name);
+    let text = strip_bom(&head);
+    let body = trim_ascii_start(text);
+    if body.starts_with(b"window.YTD.") {
+        return Ok(InputFormat::TwitterArchive);
+    }
+    if body.is_empty() {
+        return by_name.ok_or_else(|| unknown("the file is empty".into()));
+    }
+    match sniff_text(text, head.len() == SNIFF_BYTES) {
+        Sniffed::Format(f) => Ok(f),
+        Sniffed::Unclear(reason) => by_name.ok_or_else(|| unknown(reason)),
+    }
+}
+
+/// What the first bytes of a text file say.
+enum Sniffed {
+    Format(InputFormat),
+    /// No format fits; the reason says what the content looked like.
+    Unclear(String),
+}
+
+fn sniff_text(text: &[u8], truncated: bool) -> Sniffed {
+    let mut lines = text.split(|&b| b == b'\n');
+    // The first line that is neither blank nor a JSONL comment.
+    let first = lines
+        .by_ref()
+        .map(|l| trim_ascii_start(l.strip_suffix(b"\r").unwrap_or(l)))
+        .find(|l| !l.is_empty() && !l.starts_with(b"#"));
+    let Some(first) = first else {
+        return Sniffed::Unclear("only blank or comment lines at the start".into());
+    };
+    if first.starts_with(b"{") {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(first) {
+            if ["account", "platform", "id"]
+                .iter()
+                .all(|k| map.contains_key(*k))
+            {
+                return Sniffed::Format(InputFormat::Jsonl);
+            }
+            if is_outbox_object(&map) {
+                return Sniffed::Format(InputFormat::MastodonOutbox);
+            }
+            return Sniffed::Unclear(
+                "a JSON object without the echoscope fields account, platform, id".into(),
+            );
+        }
+        // A multi-line JSON document (or a first line longer than the window): Mastodon's
+        // outbox names its type and items near the top.
+        let window = String::from_utf8_lossy(text);
+        if window.contains("\"OrderedCollection\"") || window.contains("\"orderedItems\"") {
+            return Sniffed::Format(InputFormat::MastodonOutbox);
+        }
+        return Sniffed::Unclear(if truncated {
+            "JSON whose first 64 KiB name neither an OrderedCollection nor echoscope fields".into()
+        } else {
+            "JSON that is neither a Mastodon outbox nor echoscope JSONL".into()
+        });
+    }
+    let Ok(header) = std::str::from_utf8(first) else {
+        return Sniffed::Unclear("binary or non-UTF-8 content".into());
+    };
+    let columns: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').trim().to_ascii_lowercase())
+        .collect();
+    if columns.len() > 1 {
+        if REQUIRED_FIELDS
+            .iter()
+            .all(|f| columns.iter().any(|c| c == f))
+        {
+            return Sniffed::Format(InputFormat::Csv);
+        }
+        return Sniffed::Unclear(format!(
+            "a CSV header without the echoscope columns {} (found: {})",
+            REQUIRED_FIELDS.join(", "),
+            shorten(header, 120)
+        ));
+    }
+    Sniffed::Unclear(format!("text starting with {:?}", shorten(header, 40)))
+}
+
+/// A JSON object shaped like an ActivityStreams outbox.
+fn is_outbox_object(map: &serde_json::Map<String, serde_json::Value>) -> bool {
+    map.contains_key("orderedItems")
+        || map
+            .get("type")
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| t == "OrderedCollection" || t == "OrderedCollectionPage")
+}
+
+/// The format a file name suggests, used only when the content is unclear.
+fn format_from_name(name: &str) -> Option<InputFormat> {
+    if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Some(InputFormat::Jsonl)
+    } else if name == "outbox.json" {
+        Some(InputFormat::MastodonOutbox)
+    } else if is_twitter_file_name(name) {
+        Some(InputFormat::TwitterArchive)
+    } else {
+        None
+    }
+}
+
+/// `tweets.js`, `tweet.js`, `tweets-part1.js`, `manifest.js`: the files that make a folder or zip
+/// a Twitter archive.
+fn is_twitter_file_name(name: &str) -> bool {
+    name == "tweets.js"
+        || name == "tweet.js"
+        || name == "manifest.js"
+        || (name.starts_with("tweets-part") && name.ends_with(".js"))
+}
+
+/// A zip entry name that marks a Twitter archive: `data/<twitter file>` under any top folder.
+fn is_twitter_entry(entry: &str) -> bool {
+    let mut parts = entry.rsplit('/');
+    let file = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let dir = parts.next().unwrap_or_default();
+    dir.eq_ignore_ascii_case("data") && is_twitter_file_name(&file)
+}
+
+/// A zip entry name that marks a Mastodon export: `outbox.json` at the top or one folder down.
+fn is_outbox_entry(entry: &str) -> bool {
+    let parts: Vec<&str> = entry.split('/').collect();
+    parts.len() <= 2
+        && parts
+            .last()
+            .is_some_and(|f| f.eq_ignore_ascii_case("outbox.json"))
+}
+
+fn detect_zip(path: &Path) -> Result<InputFormat, SourceError> {
+    let file = std::fs::File::open(path).map_err(|source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let archive =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|source| SourceError::Zip {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let mut twitter = false;
+    let mut mastodon = false;
+    for name in archive.file_names_raw() {
+        let name = String::from_utf8_lossy(name);
+        twitter |= is_twitter_entry(&name);
+        mastodon |= is_outbox_entry(&name);
+    }
+    match (twitter, mastodon) {
+        (true, _) => Ok(InputFormat::TwitterArchive),
+        (false, true) => Ok(InputFormat::MastodonOutbox),
+        (false, false) => Err(SourceError::UnknownFormat {
+            path: path.to_path_buf(),
+            reason: format!(
+                "a zip archive of {} entries with neither data/tweets.js nor outbox.json",
+                archive.len()
+            ),
+        }),
+    }
+}
+
+/// The format of a folder that is an extracted archive, `None` for any other folder.
+fn detect_folder(path: &Path) -> Option<InputFormat> {
+    let has_twitter_file = |dir: &Path| {
+        std::fs::read_dir(dir).ok().is_some_and(|entries| {
+            entries.flatten().any(|e| {
+                is_twitter_file_name(&e.file_name().to_string_lossy().to_ascii_lowercase())
+                    && e.file_type().is_ok_and(|t| t.is_file())
+            })
+        })
+    };
+    if has_twitter_file(&path.join("data")) || has_twitter_file(path) {
+        return Some(InputFormat::TwitterArchive);
+    }
+    if path.join("outbox.json").is_file() {
+        return Some(InputFormat::MastodonOutbox);
+    }
+    None
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default()
+}
+
+/// At most `max` characters of `s`, for quoting input in messages.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+/// What [`expand`] found under one path the user gave.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Expanded {
+    /// Inputs to read, in a stable order: files `detect` recognises and extracted archives.
+    pub inputs: Vec<PathBuf>,
+    /// Files (and folders too deep to walk) left out, with why.
+    pub unsupported: Vec<Unsupported>,
+}
+
+/// One path [`expand`] left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsupported {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Turns one path the user gave into the inputs to read. A file is itself (reading it says
+/// what is wrong with it, so nothing the user named is dropped silently); a folder that is an
+/// extracted Twitter archive or Mastodon export stays one input; any other folder is walked,
+/// sorted, at most `limits.max_dir_depth` levels down, without following symbolic links to
+/// folders (so no link loop can trap the walk) and without hidden entries (`.git`, `.DS_Store`),
+/// and yields the files [`detect`] recognises. The rest is listed in
+/// [`Expanded::unsupported`] for the report.
+pub fn expand(path: &Path, limits: &Limits) -> Result<Expanded, SourceError> {
+    let meta = std::fs::metadata(path).map_err(|source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Expanded::default();
+    if !meta.is_dir() || detect_folder(path).is_some() {
+        out.inputs.push(path.to_path_buf());
+        return Ok(out);
+    }
+    walk(path, 0, limits, &mut out)?;
+    Ok(out)
+}
+
+fn walk(dir: &Path, depth: usize, limits: &Limits, out: &mut Expanded) -> Result<(), SourceError> {
+    let io = |source| SourceError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for entry in entries {
+        let hidden = entry
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        // symlink_metadata: a link is not followed here; a link to a file is read below
+        // through `detect` (files cannot loop), a link to a folder is left out.
+        let Ok(meta) = std::fs::symlink_metadata(&entry) else {
+            continue;
+        };
+        let is_dir = if meta.file_type().is_symlink() {
+            if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
+                out.unsupported.push(Unsupported {
+                    path: entry,
+                    reason: "a symbolic link to a folder (not followed)".into(),
+                });
+                continue;
+            }
+            false
+        } else {
+            meta.is_dir()
+        };
+        if is_dir {
+            if detect_folder(&entry).is_some() {
+                out.inputs.push(entry);
+            } else if depth + 1 > limits.max_dir_depth {
+                out.unsupported.push(Unsupported {
+                    path: entry,
+                    reason: format!(
+                        "a folder deeper than the limit of {} levels",
+                        limits.max_dir_depth
+                    ),
+                });
+            } else {
+                walk(&entry, depth + 1, limits, out)?;
+            }
+            continue;
+        }
+        match detect(&entry) {
+            Ok(_) => out.inputs.push(entry),
+            Err(e) => out.unsupported.push(Unsupported {
+                reason: match e {
+                    SourceError::UnknownFormat { reason, .. } => reason,
+                    other => other.to_string(),
+                },
+                path: entry,
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// Reads one input in the given format (detected when `None`).
