@@ -15,6 +15,33 @@ use crate::report::{self, Format};
 use crate::scan;
 use crate::sources::InputFormat;
 
+/// Fetches live sources once, as the daemon's first poll would, and adds them to `loaded`.
+fn fetch_live(specs: &[PathBuf], depth: usize, loaded: &mut scan::Loaded) -> Result<()> {
+    use crate::sources::live::{fetch, LiveSpec};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let client = crate::sources::http::Client::new(Default::default())?;
+    for raw in specs {
+        let text = raw.to_string_lossy();
+        let spec = LiveSpec::parse(&text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let fetched = runtime
+            .block_on(fetch(&client, &spec, &Default::default(), depth))
+            .with_context(|| format!("fetching {text}"))?;
+        loaded.inputs.push(crate::report::InputSummary {
+            path: text.to_string(),
+            format: None,
+            live_source: Some(crate::server::poller::source_kind(&text).to_string()),
+            posts: fetched.timeline.posts.len() as u64,
+            skipped: fetched.skipped,
+            error: None,
+        });
+        loaded.timelines.push(fetched.timeline);
+    }
+    Ok(())
+}
+
 /// Exit code: everything went well and no `--fail-on` threshold was met.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: a finding at or above the `--fail-on` severity exists.
@@ -78,6 +105,9 @@ pub struct ScanArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// For live sources: how many posts to page back through.
+    #[arg(long, default_value_t = 400)]
+    pub depth: usize,
 }
 
 #[derive(Debug, Args)]
@@ -188,7 +218,15 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let loaded = scan::load(&args.inputs, &options)?;
+    // An input that is not a file or folder may be a live source: a feed URL, `bsky:handle`
+    // or `mastodon:@user@host`.
+    let (files, live): (Vec<PathBuf>, Vec<PathBuf>) = args.inputs.iter().cloned().partition(|p| {
+        p.exists() || crate::sources::live::LiveSpec::parse(&p.to_string_lossy()).is_err()
+    });
+    let mut loaded = scan::load(&files, &options)?;
+    if !live.is_empty() {
+        fetch_live(&live, args.depth, &mut loaded)?;
+    }
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }

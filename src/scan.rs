@@ -60,7 +60,16 @@ pub struct Loaded {
 /// at all is an error for the whole scan: an audit that silently left out a file the user named
 /// would mislead.
 pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError> {
-    let results: Vec<Result<(PathBuf, InputFormat, sources::Batch), SourceError>> = inputs
+    // Folders that are not themselves an archive are walked; what they hold that no source
+    // reads is listed in the report rather than silently dropped.
+    let mut files = Vec::new();
+    let mut unsupported = Vec::new();
+    for p in inputs {
+        let e = sources::expand(p, &options.limits)?;
+        files.extend(e.inputs);
+        unsupported.extend(e.unsupported);
+    }
+    let results: Vec<Result<(PathBuf, InputFormat, sources::Batch), SourceError>> = files
         .par_iter()
         .map(|p| {
             let (format, batch) = sources::read(p, options.input_format, &options.limits)?;
@@ -75,6 +84,7 @@ pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError
         summaries.push(InputSummary {
             path: display_path(&path),
             format: Some(format),
+            live_source: None,
             posts,
             skipped: batch.skipped,
             error: None,
@@ -88,8 +98,18 @@ pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError
             }
         }
     }
+    for u in unsupported {
+        summaries.push(InputSummary {
+            path: display_path(&u.path),
+            format: None,
+            live_source: None,
+            posts: 0,
+            skipped: sources::Skipped::default(),
+            error: Some(u.reason),
+        });
+    }
     let mut timelines: Vec<Timeline> = by_account.into_values().collect();
-    if inputs.len() > 1 {
+    if files.len() > 1 {
         // Merged timelines need sorting and de-duplicating again.
         timelines.par_iter_mut().for_each(|t| t.finish());
     }

@@ -68,8 +68,11 @@ impl Tool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputSummary {
     pub path: String,
-    /// The format it was read as; absent when it could not be identified.
+    /// The file format it was read as; null for live sources and unidentified files.
     pub format: Option<InputFormat>,
+    /// For a live source: `feed`, `mastodon_api` or `bluesky_appview`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_source: Option<String>,
     /// Posts read from it.
     pub posts: u64,
     /// Damaged records skipped.

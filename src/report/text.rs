@@ -232,7 +232,11 @@ fn render_inputs(out: &mut String, report: &Report, st: &Style) {
     }
     let _ = writeln!(out, "\n{}", st.bold("Inputs"));
     for i in &report.inputs {
-        let format = i.format.map(|f| f.as_str()).unwrap_or("unsupported");
+        let format = match (i.format, &i.live_source) {
+            (Some(f), _) => f.as_str(),
+            (None, Some(live)) => live.as_str(),
+            (None, None) => "unsupported",
+        };
         let mut line = format!("  {} ({format}): {} posts", i.path, i.posts);
         if i.skipped.count > 0 {
             let _ = write!(line, ", {} damaged records skipped", i.skipped.count);
