@@ -13,4 +13,5 @@ pub mod scan;
 pub mod score;
 pub mod sources;
 pub mod store;
+pub mod synth;
 pub mod text;
