@@ -2431,15 +2431,20 @@ pub fn direct_messages_js(timeline: &Timeline) -> String {
             let messages: Vec<Value> = msgs
                 .iter()
                 .map(|m| {
+                    // As in tweets, the text carries t.co links and `urls` the targets.
+                    let mut text = m.text.clone();
                     let urls: Vec<Value> = links_in(&m.text)
                         .iter()
-                        .map(|u| json!({"url": short_link(u), "expanded": u, "display": display_url(u)}))
+                        .map(|u| {
+                            text = text.replace(u.as_str(), &short_link(u));
+                            json!({"url": short_link(u), "expanded": u, "display": display_url(u)})
+                        })
                         .collect();
                     json!({ "messageCreate": {
                         "recipientId": m.recipient.clone().unwrap_or_default(),
                         "reactions": [],
                         "urls": urls,
-                        "text": m.text,
+                        "text": text,
                         "mediaUrls": [],
                         "senderId": m.sender,
                         "id": m.id,
