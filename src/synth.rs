@@ -1827,11 +1827,12 @@ impl Campaign {
                 rng.pick(&["SAVE", "DEAL", "HELLO", "FLASH", "VIP"]),
                 rng.range(1, 5) * 5
             ),
-            tags: [
-                *rng.pick(&tag_pool),
-                *rng.pick(&tag_pool),
-                *rng.pick(&tag_pool),
-            ],
+            tags: {
+                // Three different tags: walk the pool from a random start.
+                let at = rng.below(tag_pool.len() as u64) as usize;
+                let step = 1 + rng.below(2) as usize;
+                [0, 1, 2].map(|i| tag_pool[(at + i * step) % tag_pool.len()])
+            },
             period: *rng.pick(&[2, 3, 4, 5, 7]),
             local_minute: *rng.pick(&[9 * 60, 10 * 60 + 30, 12 * 60, 17 * 60, 19 * 60 + 30]),
             repeats,
@@ -2427,7 +2428,7 @@ pub fn direct_messages_js(timeline: &Timeline) -> String {
     let items: Vec<Value> = by
         .into_iter()
         .map(|(id, mut msgs)| {
-            msgs.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            msgs.sort_by_key(|m| std::cmp::Reverse(m.created_at));
             let messages: Vec<Value> = msgs
                 .iter()
                 .map(|m| {

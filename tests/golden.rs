@@ -59,7 +59,10 @@ fn normalise(text: &str) -> String {
 }
 
 fn expected_path(name: &str) -> PathBuf {
-    root().join("fixtures/scenarios").join(name).join("expected.json")
+    root()
+        .join("fixtures/scenarios")
+        .join(name)
+        .join("expected.json")
 }
 
 #[test]
@@ -119,7 +122,10 @@ fn golden_inputs_are_the_generator_output() {
         for (t, _) in echoscope::synth::stream(1, &spec) {
             echoscope::synth::write_jsonl(&mut out, &t).expect("write to memory");
         }
-        let path = root().join("fixtures/scenarios").join(&name).join("input.jsonl");
+        let path = root()
+            .join("fixtures/scenarios")
+            .join(&name)
+            .join("input.jsonl");
         let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
             on_disk == out,
@@ -128,4 +134,26 @@ fn golden_inputs_are_the_generator_output() {
             path.display()
         );
     }
+}
+
+#[test]
+fn demo_archive_is_the_documented_generator_output() {
+    // fixtures/demo/README.md documents the command; the README quick start scans this file.
+    let spec = echoscope::synth::scenario("demo").expect("the demo scenario exists");
+    let accounts = echoscope::synth::generate(1, &spec);
+    assert_eq!(accounts.len(), 1);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let made = dir.path().join("brand-archive.zip");
+    echoscope::synth::write_twitter_archive(&made, &accounts[0].0).expect("write the archive");
+    let shipped = root().join("fixtures/demo/brand-archive.zip");
+    let shipped = std::fs::read(&shipped).unwrap_or_else(|e| panic!("{}: {e}", shipped.display()));
+    assert!(
+        shipped.len() < 300_000,
+        "the demo archive grew to {} bytes",
+        shipped.len()
+    );
+    assert!(
+        shipped == std::fs::read(&made).expect("read"),
+        "fixtures/demo/brand-archive.zip is not the output of the command in fixtures/demo/README.md"
+    );
 }

@@ -117,9 +117,8 @@ fn ratio(x: Option<f64>) -> String {
 
 #[test]
 fn detector_precision_and_recall() {
-    let mut table = String::from(
-        "\ndetector            TP   FP   FN   TN  precision  recall  status\n",
-    );
+    let mut table =
+        String::from("\ndetector            TP   FP   FN   TN  precision  recall  status\n");
     let mut failures = Vec::new();
     for id in detectors::ids() {
         let c = confusion(id);
@@ -176,7 +175,10 @@ fn fire_rates() -> String {
     }
     out.push('\n');
     for a in Archetype::ALL {
-        let of: Vec<&Scanned> = corpus().iter().filter(|s| s.labels.archetype == a).collect();
+        let of: Vec<&Scanned> = corpus()
+            .iter()
+            .filter(|s| s.labels.archetype == a)
+            .collect();
         out.push_str(&format!("{:<22}", a.as_str()));
         for id in &ids {
             let n = of.iter().filter(|s| fires(&s.report, id)).count();
@@ -191,7 +193,9 @@ fn fire_rates() -> String {
 fn score_table() -> (String, BTreeMap<Archetype, Vec<u32>>) {
     let mut by: BTreeMap<Archetype, Vec<u32>> = BTreeMap::new();
     for s in corpus() {
-        by.entry(s.labels.archetype).or_default().push(s.report.score);
+        by.entry(s.labels.archetype)
+            .or_default()
+            .push(s.report.score);
     }
     let mut out = String::from("\narchetype              automated  min  median  max\n");
     for (a, scores) in &mut by {
