@@ -893,6 +893,14 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "write the grocery list down",
             "charge the phone before leaving",
             "label the freezer boxes",
+            "water the tomatoes before work",
+            "keep spare batteries for the bike light",
+            "stop buying plants I can't keep alive",
+            "bring a jacket even when the forecast says sun",
+            "back up the laptop this weekend",
+            "read the recipe to the end before starting",
+            "book the dentist before the holidays",
+            "never trust a shortcut through the park at night",
         ],
         "question" => &[
             "find it impossible to sleep when it's this warm",
@@ -901,6 +909,12 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "keep forgetting which day the bins go out",
             "miss the old layout of the app",
             "have a favourite bench in the park",
+            "get weirdly emotional at the end of a series",
+            "talk to their plants",
+            "refuse to use the self-checkout",
+            "collect bus tickets from trips",
+            "still know their childhood phone number",
+            "pack for holidays the night before",
         ],
         "reaction" => &[
             "Not complaining.",
@@ -946,6 +960,17 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "we had the same debate over dinner",
             "it's been like that since spring",
             "the timing was just bad",
+            "my {person} said exactly that {time}",
+            "nobody warned us about {topic}",
+            "the same thing happened in {city} last year",
+            "I changed my mind after {activity_ing}",
+            "it reminds me of {subject}",
+            "the last time I tried it was {adj}",
+            "my neighbour works on {project} and agrees",
+            "we argued about {topic} for an hour",
+            "the numbers from {city} say so too",
+            "you can see it from the {place} every morning",
+            "I learned that the hard way {time}",
         ],
         "counter" => &[
             "I think it depends on the weather",
@@ -953,6 +978,13 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "the numbers don't really show that",
             "give it another month",
             "I've heard the other side of it too",
+            "{person} would say the opposite",
+            "it worked fine for us in {city}",
+            "I'd wait for {topic} to settle first",
+            "the older version was worse, honestly",
+            "it's more about {subject} than people think",
+            "we tried that {time} and it was {adj}",
+            "the last survey in {city} said otherwise",
         ],
         "achievement" => &[
             "the new job",
@@ -971,6 +1003,14 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "it stops raining for you",
             "the train gets going again",
             "the cat turns up",
+            "the interview went well",
+            "your knee heals quickly",
+            "the move goes smoothly",
+            "the tent survived the storm",
+            "you got some sleep in the end",
+            "the landlord fixes the heating",
+            "the flight isn't cancelled",
+            "{person} is feeling better",
         ],
         "question_back" => &[
             "Where was this taken?",
@@ -980,6 +1020,19 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "Which one did you pick?",
             "Wait, since when?",
             "What did you use for the glaze?",
+            "Is that the one near {place}?",
+            "Did you go with {person}?",
+            "How was {city} this time of year?",
+            "Was it better than {food}?",
+            "Any idea when {topic} gets sorted?",
+            "Did you finish {project} in the end?",
+            "How many km was that?",
+            "Is this the new {product}?",
+            "Who told you about {subject}?",
+            "Can I borrow that book about {subject}?",
+            "Was {person} there too?",
+            "Did it rain the whole time?",
+            "How did you get the {pet} to sit still?",
         ],
         "thanks_follow" => &[
             "saving this for later",
@@ -987,6 +1040,13 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "sending it to my brother",
             "this made my morning",
             "very useful",
+            "I'm showing this to {person}",
+            "exactly what I needed before {activity_ing}",
+            "bookmarking it for the trip to {city}",
+            "this explains {topic} better than the news",
+            "I'll try it {time}",
+            "never thought about {subject} that way",
+            "my {pet} approves",
         ],
         "short" => &[
             "haha",
@@ -1086,11 +1146,11 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "Saturday",
         ],
         "brand_update" => &[
-            "New in store: the {product} in {colour}.",
+            "New in store: the {product} in {colour}, made with {person} in mind.",
             "Our {city} shop opens late on {weekday}. Come say hi!",
-            "Behind the scenes: the team testing the new {product} {emoji}",
+            "Behind the scenes: the {city} team testing the new {product} in {colour} {emoji}",
             "We're hiring a {role} in {city}. Details on our site.",
-            "Thank you for {big} orders this month, we are a bit speechless.",
+            "Thank you {city} for {big} orders of the {product} this month, {thanks_follow}.",
             "Customer photo of the week: a {product} on a trip to {city} {emoji}",
             "Heads up: deliveries to {city} may be a day late because of {weather}.",
             "Poll: which colour for the next {product}, {colour} or something bolder?",
@@ -1143,10 +1203,13 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
         ],
         "order_status" => &[
             "left our warehouse on {weekday}",
-            "is waiting at the local depot",
-            "was split into two parcels",
-            "is held up at customs",
-            "shows as delivered to a neighbour",
+            "is waiting at the {city} depot for a driver",
+            "was split into two parcels, the {product} comes separately",
+            "is held up at customs since {weekday}",
+            "shows as delivered to a neighbour, which we'll check with the courier",
+            "was sent to an old address in {city}",
+            "is on a van today, probably after {weekday} lunch",
+            "was refunded on {weekday} but the bank can take a few days",
         ],
         "part" => &["battery light", "display", "app", "charging case", "base"],
         "indicator" => &[
@@ -1363,6 +1426,81 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
             "a retailer warns on profits",
             "the currency weakens",
         ],
+        "opinion_verb" => &[
+            "rethink",
+            "embrace",
+            "pay properly for",
+            "stop delaying",
+            "hold a vote on",
+            "learn from its neighbours on",
+            "scrap",
+            "double down on",
+        ],
+        "weather_tail" => &[
+            "schools told to prepare",
+            "ferries cancelled",
+            "farmers warned to move livestock",
+            "power cuts possible",
+            "flights may be delayed",
+            "drivers urged to stay home",
+            "outdoor events called off",
+            "gritters on standby",
+            "beaches expected to be busy",
+            "hospitals on alert",
+        ],
+        "company_news" => &[
+            "a grocer cuts prices",
+            "a carmaker recalls vans",
+            "a bank closes branches",
+            "a chipmaker raises its forecast",
+            "a brewer sells its pubs",
+            "an airline adds routes",
+            "a builder pauses projects",
+            "a telecom firm shuts its old network",
+            "a fashion chain files for protection",
+            "a utility freezes bills",
+        ],
+        "congrats_tail" => &[
+            "you earned it",
+            "drinks on me next time in {city}",
+            "{person} says well done too",
+            "so happy for you",
+            "told you so!",
+            "about time!",
+            "what a year for you",
+            "now get some rest!",
+            "let's celebrate at {place}",
+            "after all that {activity_ing} too",
+        ],
+        "thanks_open" => &[
+            "Thanks for sharing",
+            "Oh this is great",
+            "Love this",
+            "Ha, brilliant",
+            "This is so good",
+            "Thank you",
+            "Great find",
+        ],
+        "sympathy" => &[
+            "that sounds awful",
+            "what a week",
+            "not again",
+            "that's so annoying",
+            "poor you",
+            "I'd have cried",
+            "that's the worst",
+            "how frustrating",
+        ],
+        "activity_ing" => &[
+            "walking the dog",
+            "cooking dinner",
+            "fixing the bike",
+            "cleaning the attic",
+            "moving house",
+            "training for the race",
+            "painting the fence",
+            "visiting my parents",
+        ],
         "opinion_head" => &[
             "Our streets were never designed for this many delivery vans",
             "The case for keeping libraries open on Sundays",
@@ -1373,10 +1511,10 @@ fn pool(name: &str) -> Option<&'static [&'static str]> {
         ],
         "study_finding" => &[
             "{people} sleep better near parks",
-            "commuters in {city} walk more than anywhere else",
-            "urban foxes are getting bolder",
-            "four-day weeks cut sick days at {n} firms",
-            "microplastics found in {n} of {big} samples",
+            "commuters in {city} walk more than those in {region} {day}",
+            "urban foxes near {landmark} are getting bolder since {cause}",
+            "four-day weeks cut sick days at {n} firms in {city} but not in {region}",
+            "microplastics found in {food} samples from {city} markets",
             "{city} air quality improved after the low-traffic trial",
         ],
         "venue" => &[
@@ -1434,8 +1572,8 @@ const HUMAN_ORIGINALS: &[&str] = &[
     "Working on {project} {time}. {progress}",
     "My {pet} just {pet_action}. {reaction}",
     "Did {n} km of {sport} {time}, {feeling}.",
-    "Note to self: {advice}.",
-    "Anyone else {question}?",
+    "Note to self after {time}: {advice}.",
+    "Anyone else in {city} {question}? {reaction}",
     "Went down a rabbit hole about {subject} {time}. {reaction}",
     "{time_cap}: {activity}, ate {food}, now {feeling}. {emoji}",
     "Heading to {city} soon, where do I find good {food}?",
@@ -1449,17 +1587,17 @@ const HUMAN_ORIGINALS: &[&str] = &[
 
 const HUMAN_REPLIES: &[&str] = &[
     "{agree}, {reason}.",
-    "Congrats on {achievement}! {emoji}",
+    "Congrats on {achievement}, {congrats_tail} {emoji}",
     "Not sure about {topic}, {counter}.",
     "Where did you get the {food}? Looks {adj}.",
-    "Oh no, hope {hope}.",
+    "Oh no, {sympathy}. Hope {hope}.",
     "This is exactly what I told {person} {time}!",
     "{question_back}",
-    "Thanks for sharing, {thanks_follow}.",
+    "{thanks_open}, {thanks_follow}.",
     "{agree}. Also {topic} is {hot}, fight me. {emoji}",
     "Ha, my {pet} once {pet_action} too.",
     "I was in {city} {time} and saw the same thing.",
-    "Saving this. {person_cap} will love the bit about {subject}.",
+    "Saving this for {time}, {person} has been {activity_ing} and asking about {subject}.",
 ];
 
 /// Texts of people: varied grammar, sometimes two sentences, sometimes a hashtag.
@@ -1484,7 +1622,7 @@ fn human_original(rng: &mut Rng) -> String {
 }
 
 fn human_reply_body(rng: &mut Rng) -> String {
-    if rng.chance(0.04) {
+    if rng.chance(0.02) {
         return fill(rng, "{short} {emoji}", &[]).trim().to_string();
     }
     let mut s = {
@@ -2052,15 +2190,15 @@ fn build_auto_responder(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> T
 const HEADLINES: &[&str] = &[
     "{org} {news_verb} {news_thing} in {city}",
     "{big} {people} {event} after {cause} in {city}",
-    "{city} council {decision} {policy}",
-    "Police {police_action} near {landmark} in {city}",
+    "{city} council {decision} {policy} after {cause}",
+    "Police {police_action} near {landmark} in {city} after {cause}",
     "{team_cap} {result} {team} in {match_kind}",
-    "Weather: {weather_news} expected across {region} {day}",
-    "Markets: {index} {move} as {econ_cause}",
-    "Opinion: {opinion_head}",
+    "Weather: {weather_news} expected across {region} {day}, {weather_tail}",
+    "Markets: {index} {move} as {econ_cause} and {company_news}",
+    "Opinion: {city_cap} should {opinion_verb} {policy}",
     "{person_role} {celeb_action} at {venue} in {city}",
-    "Study finds {study_finding}",
-    "Traffic: {road_issue} on the {road} near {city}",
+    "{org} study finds {study_finding}",
+    "Traffic: {road_issue} on the {road} near {city}, delays expected {day}",
     "{org} {news_verb} {news_thing} after {cause}",
 ];
 
@@ -2076,10 +2214,22 @@ fn build_newsroom(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Tally {
     let client = *rng.pick(&["dlvr.it", "SocialFlow", "IFTTT", "WordPress.com"]);
     let interval = *rng.pick(&[3600, 3600, 1800]);
     let start = (end - n as i64 * interval) / 3600 * 3600;
+    // A desk never runs the same story twice: redraw a headline whose words were used before.
+    let mut seen = std::collections::HashSet::new();
     for k in 0..n {
         let t = start + k as i64 * interval + rng.range(0, 180);
-        let template = rng_pick_template(rng, HEADLINES);
-        let headline = tidy(fill(rng, template, &[]));
+        let mut headline = String::new();
+        for _ in 0..8 {
+            let template = rng_pick_template(rng, HEADLINES);
+            headline = tidy(fill(rng, template, &[]));
+            let words: String = headline
+                .chars()
+                .filter(|c| c.is_alphabetic() || *c == ' ')
+                .collect();
+            if seen.insert(words) {
+                break;
+            }
+        }
         let date = ts(t).format("%Y/%m/%d");
         let slug: String = headline
             .split_whitespace()
