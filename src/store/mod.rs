@@ -80,11 +80,7 @@ pub trait Store: Send + Sync {
     /// Returns how many were new.
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError>;
     /// The account's stored timeline (oldest first), optionally only posts since a time.
-    fn timeline(
-        &self,
-        key: &AccountKey,
-        since: Option<DateTime<Utc>>,
-    ) -> Result<Timeline, StoreError>;
+    fn timeline(&self, key: &AccountKey, since: Option<DateTime<Utc>>) -> Result<Timeline, StoreError>;
     /// Number of posts stored for the account.
     fn post_count(&self, key: &AccountKey) -> Result<u64, StoreError>;
     fn fetch_state(&self, key: &AccountKey) -> Result<FetchState, StoreError>;
