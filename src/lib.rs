@@ -16,4 +16,5 @@ pub mod score;
 pub mod server;
 pub mod sources;
 pub mod store;
+pub mod synth;
 pub mod text;

@@ -5,3 +5,5 @@ mod live_sources;
 mod real_archives;
 mod daemon_e2e;
 mod sources;
+mod golden;
+mod quality;

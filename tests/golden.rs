@@ -1,0 +1,159 @@
+//! Golden reports: the real binary scans each `fixtures/scenarios/<name>/input.jsonl` and its
+//! JSON report must equal `expected.json` byte for byte (only `\` path separators are turned
+//! into `/`).
+//!
+//! After an intended change to detectors, scoring or the report, regenerate every golden with
+//! `ECHOSCOPE_BLESS=1 cargo test golden` and review the diff like code. The inputs themselves
+//! are made by `echoscope gen` (commands in `fixtures/scenarios/README.md`) and never rewritten
+//! here. A scan that fails is recorded as `{"scan_failed": {...}}` with its exit code and error
+//! so that the golden still says what the binary did; the test prints every such golden, since
+//! a failed scan is never the intended final state.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenarios() -> Vec<String> {
+    let dir = root().join("fixtures/scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("input.jsonl").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// What the binary printed for one scenario, as the golden holds it.
+fn scan(name: &str) -> String {
+    // A relative input path keeps the report's `inputs[].path` the same on every machine.
+    let input = format!("fixtures/scenarios/{name}/input.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_echoscope"))
+        .current_dir(root())
+        .args(["scan", &input, "--format", "json", "--now", NOW, "--quiet"])
+        .output()
+        .expect("the echoscope binary runs");
+    let text = if out.status.success() || out.status.code() == Some(1) {
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    } else {
+        let failed = serde_json::json!({ "scan_failed": {
+            "exit_code": out.status.code(),
+            "stderr": String::from_utf8_lossy(&out.stderr).trim(),
+        }});
+        let mut s = serde_json::to_string_pretty(&failed).expect("json");
+        s.push('\n');
+        s
+    };
+    normalise(&text)
+}
+
+/// Windows paths in the report: `\` is escaped as `\\` inside JSON strings.
+fn normalise(text: &str) -> String {
+    text.replace("\\\\", "/")
+}
+
+fn expected_path(name: &str) -> PathBuf {
+    root()
+        .join("fixtures/scenarios")
+        .join(name)
+        .join("expected.json")
+}
+
+#[test]
+fn golden_reports_match() {
+    let names = scenarios();
+    assert!(
+        names.len() >= 5,
+        "expected at least 5 scenarios, found {names:?}"
+    );
+    let bless = std::env::var_os("ECHOSCOPE_BLESS").is_some_and(|v| v == "1");
+    let mut mismatches = Vec::new();
+    for name in &names {
+        let actual = scan(name);
+        let path = expected_path(name);
+        if actual.contains("\"scan_failed\"") {
+            println!("golden {name}: the scan failed; the golden records the failure");
+        }
+        if bless {
+            std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (create it with ECHOSCOPE_BLESS=1 cargo test golden)",
+                path.display()
+            )
+        });
+        if normalise(&expected) != actual {
+            let line = expected
+                .lines()
+                .zip(actual.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+            mismatches.push(format!(
+                "{name}: differs from line {}\n  expected: {}\n  actual:   {}",
+                line + 1,
+                expected.lines().nth(line).unwrap_or("<end>"),
+                actual.lines().nth(line).unwrap_or("<end>"),
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}\n(if the change is intended: ECHOSCOPE_BLESS=1 cargo test golden)",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn golden_inputs_are_the_generator_output() {
+    // The inputs are generated; this keeps them reproducible from the documented commands.
+    for name in scenarios() {
+        let Some(spec) = echoscope::synth::scenario(&name) else {
+            continue; // written by hand
+        };
+        let mut out = Vec::new();
+        for (t, _) in echoscope::synth::stream(1, &spec) {
+            echoscope::synth::write_jsonl(&mut out, &t).expect("write to memory");
+        }
+        let path = root()
+            .join("fixtures/scenarios")
+            .join(&name)
+            .join("input.jsonl");
+        let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            on_disk == out,
+            "{} is not `echoscope gen --scenario {name} --seed 1` output; regenerate it \
+             (fixtures/scenarios/README.md)",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn demo_archive_is_the_documented_generator_output() {
+    // fixtures/demo/README.md documents the command; the README quick start scans this file.
+    let spec = echoscope::synth::scenario("demo").expect("the demo scenario exists");
+    let accounts = echoscope::synth::generate(1, &spec);
+    assert_eq!(accounts.len(), 1);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let made = dir.path().join("brand-archive.zip");
+    echoscope::synth::write_twitter_archive(&made, &accounts[0].0).expect("write the archive");
+    let shipped = root().join("fixtures/demo/brand-archive.zip");
+    let shipped = std::fs::read(&shipped).unwrap_or_else(|e| panic!("{}: {e}", shipped.display()));
+    assert!(
+        shipped.len() < 300_000,
+        "the demo archive grew to {} bytes",
+        shipped.len()
+    );
+    assert!(
+        shipped == std::fs::read(&made).expect("read"),
+        "fixtures/demo/brand-archive.zip is not the output of the command in fixtures/demo/README.md"
+    );
+}
