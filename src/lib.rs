@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod detectors;
 pub mod html;
+pub mod minhash;
 pub mod model;
 pub mod report;
 pub mod scan;
