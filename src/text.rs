@@ -174,7 +174,9 @@ fn name_len(chunks: &[&str]) -> usize {
         };
         let is_word = |w: &str| {
             let w = w.trim_start_matches('@').trim_end_matches(NAME_END);
-            !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || "_-'’.@".contains(c))
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_alphanumeric() || "_-'’.@".contains(c))
         };
         if !words.iter().all(|w| is_word(w)) {
             return 0;
@@ -333,7 +335,10 @@ fn is_word_char(c: char) -> bool {
 
 /// Punctuation kept inside a word when letters or digits follow it.
 fn is_connector(c: char) -> bool {
-    matches!(c, '\'' | '’' | 'ʼ' | '-' | '.' | ',' | ':' | '_' | '/' | '@')
+    matches!(
+        c,
+        '\'' | '’' | 'ʼ' | '-' | '.' | ',' | ':' | '_' | '/' | '@'
+    )
 }
 
 /// Characters with no visible form that do not separate words.
@@ -405,14 +410,20 @@ mod tests {
             "check <url> and <url> now"
         );
         assert_eq!(normalize("(see bit.ly/3xYz)"), "see <url>");
-        assert_eq!(normalize("@bob @alice@mastodon.social hi"), "<user> <user> hi");
+        assert_eq!(
+            normalize("@bob @alice@mastodon.social hi"),
+            "<user> <user> hi"
+        );
         assert_eq!(normalize(".@bob: yes"), "<user> yes");
         assert_eq!(
             normalize("Only $19.99 for 1,000 items in 2024"),
             "only <num> for <num> items in <num>"
         );
         assert_eq!(normalize("#Sale #1 today"), "sale <num> today");
-        assert_eq!(normalize("great 🔥🔥 🔥 news 👍🏽"), "great <emoji> news <emoji>");
+        assert_eq!(
+            normalize("great 🔥🔥 🔥 news 👍🏽"),
+            "great <emoji> news <emoji>"
+        );
         assert_eq!(normalize("👨‍👩‍👧 family"), "<emoji> family");
     }
 

@@ -302,10 +302,10 @@ mod tests {
         const WORDS: &[&str] = &[
             "coffee", "morning", "train", "late", "again", "meeting", "cat", "garden", "rain",
             "book", "finished", "reading", "great", "dinner", "friends", "weekend", "hike",
-            "mountain", "code", "review", "bug", "fixed", "finally", "music", "concert",
-            "tickets", "new", "shoes", "walk", "dog", "park", "sunny", "cold", "tea", "lunch",
-            "office", "home", "tired", "happy", "movie", "tonight", "football", "match", "lost",
-            "won", "kids", "school", "holiday", "beach", "photo", "city", "bike", "ride",
+            "mountain", "code", "review", "bug", "fixed", "finally", "music", "concert", "tickets",
+            "new", "shoes", "walk", "dog", "park", "sunny", "cold", "tea", "lunch", "office",
+            "home", "tired", "happy", "movie", "tonight", "football", "match", "lost", "won",
+            "kids", "school", "holiday", "beach", "photo", "city", "bike", "ride",
         ];
         let mut state = 7u64;
         let mut next = move || {
@@ -335,7 +335,9 @@ mod tests {
             posts.push(Post::new(
                 format!("p{i}"),
                 t0() + Duration::days(3 * i as i64),
-                format!("{emoji} Our SPRING SALE is live: 30% off everything! https://t.co/x{i} #sale"),
+                format!(
+                    "{emoji} Our SPRING SALE is live: 30% off everything! https://t.co/x{i} #sale"
+                ),
             ));
         }
         let tl = timeline(posts);
@@ -504,7 +506,7 @@ mod tests {
                     .map(|_| words[next() % words.len()].as_str())
                     .collect();
                 let text = if i % 10 == 0 {
-                                // Every tenth post repeats one of 500 campaign texts with a new link.
+                    // Every tenth post repeats one of 500 campaign texts with a new link.
                     // Campaigns differ from each other in 3 words of 11.
                     let c = i / 10 % 500;
                     format!(
@@ -516,7 +518,11 @@ mod tests {
                 } else {
                     text.join(" ")
                 };
-                Post::new(format!("{i}"), t0() + Duration::seconds(i as i64 * 37), text)
+                Post::new(
+                    format!("{i}"),
+                    t0() + Duration::seconds(i as i64 * 37),
+                    text,
+                )
             })
             .collect();
         let started = std::time::Instant::now();
