@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3DefaultBuilder};
 
 /// Tokens of a text that take part in shingling and verification.
 pub const MAX_TOKENS: usize = 512;
@@ -57,8 +57,8 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             shingle_words: 2,
-            bands: 32,
-            rows: 2,
+            bands: 24,
+            rows: 3,
             similarity: 0.8,
         }
     }
@@ -88,7 +88,8 @@ impl Params {
 /// the same input gives the same groups on any machine and thread count.
 pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usize>> {
     // 1. Exact duplicates.
-    let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(texts.len());
+    let mut first_of: HashMap<&str, usize, Xxh3DefaultBuilder> =
+        HashMap::with_capacity_and_hasher(texts.len(), Xxh3DefaultBuilder);
     let mut rep_of: Vec<usize> = Vec::with_capacity(texts.len());
     let mut reps: Vec<usize> = Vec::new();
     for (i, t) in texts.iter().enumerate() {
@@ -136,10 +137,13 @@ pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usiz
     let mut hashes = vec![0u64; reps.len()];
     let mut colliding: Vec<(u64, u32)> = Vec::new();
     for band in 0..bands {
-        let band_sigs = sigs.chunks_exact(width).map(|s| &s[band * rows..][..rows]);
+        hashes
+            .par_iter_mut()
+            .with_min_len(4096)
+            .zip(sigs.par_chunks_exact(width).with_min_len(4096))
+            .for_each(|(h, sig)| *h = band_hash(band, &sig[band * rows..][..rows]));
         counts.fill(0);
-        for (h, values) in hashes.iter_mut().zip(band_sigs) {
-            *h = band_hash(band, values);
+        for h in &hashes {
             let c = &mut counts[(*h as usize) & (slots - 1)];
             *c = c.saturating_add(1);
         }
@@ -159,22 +163,35 @@ pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usiz
         }
     }
 
-    // Expand representatives back to every text.
-    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut rep_index = vec![usize::MAX; texts.len()];
+    // Expand representatives back to every text: (root, text) pairs of the texts whose
+    // group has two or more members, sorted, cut at root changes. Members come out ascending.
+    let mut rep_index = vec![u32::MAX; texts.len()];
     for (r, &i) in reps.iter().enumerate() {
-        rep_index[i] = r;
+        rep_index[i] = r as u32;
     }
-    for (i, &rep) in rep_of.iter().enumerate() {
-        let r = rep_index[rep];
-        if r == usize::MAX {
-            continue; // an empty text
-        }
-        by_root.entry(sets.find(r)).or_default().push(i);
+    let roots: Vec<u32> = rep_of
+        .iter()
+        .map(|&rep| match rep_index[rep] {
+            u32::MAX => u32::MAX, // an empty text
+            r => sets.find(r as usize) as u32,
+        })
+        .collect();
+    let mut size = vec![0u32; reps.len()];
+    for &r in roots.iter().filter(|&&r| r != u32::MAX) {
+        size[r as usize] += 1;
     }
-    let mut groups: Vec<Vec<usize>> = by_root.into_values().filter(|g| g.len() > 1).collect();
-    // Members were pushed in index order; order the groups by their first member.
-    groups.sort_unstable_by_key(|g| g[0]);
+    let mut pairs: Vec<(u32, u32)> = roots
+        .iter()
+        .enumerate()
+        .filter(|(_, &r)| r != u32::MAX && size[r as usize] > 1)
+        .map(|(i, &r)| (r, i as u32))
+        .collect();
+    pairs.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|g| g.iter().map(|&(_, i)| i as usize).collect())
+        .collect();
+    groups.sort_unstable_by_key(|g: &Vec<usize>| g.first().copied());
     groups
 }
 
@@ -287,8 +304,8 @@ fn mix(mut z: u64) -> u64 {
 /// The MinHash permutations: `h_k(x) = (a_k * x + b_k) >> 32` over 32-bit shingle hashes
 /// (multiply-shift hashing), with constants drawn once from a fixed splitmix64 stream.
 struct Permutations {
-    a: Vec<u64>,
-    b: Vec<u64>,
+    a: Vec<u32>,
+    b: Vec<u32>,
 }
 
 impl Permutations {
@@ -301,8 +318,8 @@ impl Permutations {
         let mut a = Vec::with_capacity(width);
         let mut b = Vec::with_capacity(width);
         for _ in 0..width {
-            a.push(next() | 1);
-            b.push(next());
+            a.push((next() >> 32) as u32 | 1);
+            b.push((next() >> 32) as u32);
         }
         Permutations { a, b }
     }
@@ -317,10 +334,9 @@ fn signature(tokens: &[u64], k: usize, perms: &Permutations, sig: &mut [u32]) {
             for &t in window {
                 h = mix(h ^ t);
             }
-            let x = h >> 32;
+            let x = (h >> 32) as u32;
             for ((s, &a), &b) in sig.iter_mut().zip(&perms.a).zip(&perms.b) {
-                let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                *s = (*s).min(v);
+                *s = (*s).min(a.wrapping_mul(x).wrapping_add(b));
             }
         }
     }

@@ -272,6 +272,20 @@ impl Tokens {
 
     /// Processes one whitespace-separated chunk of the text.
     fn chunk(&mut self, chunk: &str) {
+        // Fast path for the most common chunk, a plain ASCII word or number.
+        if chunk.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            self.end_word();
+            self.last_emoji = false;
+            self.begin();
+            if chunk.bytes().all(|b| b.is_ascii_digit()) {
+                self.text.push_str(NUM);
+            } else {
+                let start = self.text.len();
+                self.text.push_str(chunk);
+                self.text[start..].make_ascii_lowercase();
+            }
+            return;
+        }
         if is_url(chunk) {
             self.token(URL);
             return;

@@ -502,19 +502,28 @@ mod tests {
         let posts: Vec<Post> = (0..100_000)
             .map(|i| {
                 let len = 6 + next() % 20;
+                // Zipf-like word choice: a few words (like "the") are in most posts.
                 let text: Vec<&str> = (0..len)
-                    .map(|_| words[next() % words.len()].as_str())
+                    .map(|_| {
+                        let u = (next() % 1_000_000) as f64 / 1_000_000.0;
+                        let rank = (words.len() as f64).powf(u) as usize - 1;
+                        words[rank.min(words.len() - 1)].as_str()
+                    })
                     .collect();
                 let text = if i % 10 == 0 {
-                    // Every tenth post repeats one of 500 campaign texts with a new link.
-                    // Campaigns differ from each other in 3 words of 11.
+                    // Every tenth post repeats one of 500 campaign texts with a new link
+                    // and one word changed. Campaigns differ from each other in 3 words of 11.
                     let c = i / 10 % 500;
                     format!(
-                        "Campaign {} {} {} buy our thing now at https://t.co/{i} limited offer",
+                        "Campaign {} {} {} buy our thing {} at https://t.co/{i} limited offer",
                         words[c],
                         words[c + 1000],
-                        words[c + 2000]
+                        words[c + 2000],
+                        ["now", "today", "soon"][i / 10 % 3]
                     )
+                } else if i % 5 == 1 {
+                    // Some decoration and non-ASCII, so that the NFKC path is measured too.
+                    format!("🔥 @fan{i} Grüße 𝐍𝐄𝐖 {} https://t.co/{i}", text.join(" "))
                 } else {
                     text.join(" ")
                 };
@@ -525,6 +534,12 @@ mod tests {
                 )
             })
             .collect();
+        let started = std::time::Instant::now();
+        let chars: usize = posts.iter().map(|p| normalize(&p.text).len()).sum();
+        eprintln!(
+            "normalize over 100k posts: {:?} ({chars} bytes out)",
+            started.elapsed()
+        );
         let started = std::time::Instant::now();
         let cl = clusters(&posts, &Config::default());
         let took = started.elapsed();
