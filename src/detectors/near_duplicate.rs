@@ -44,9 +44,11 @@ pub struct Config {
     pub similarity: f64,
     /// MinHash shingles are word n-grams for n from 1 to this (default 2).
     pub shingle_words: usize,
-    /// LSH bands (default 32). More bands find more pairs at lower similarity, at more cost.
+    /// LSH bands (default 24). More bands find more pairs at lower similarity, at more cost.
     pub bands: usize,
-    /// MinHash values per band (default 2). More rows make candidates rarer and surer.
+    /// MinHash values per band (default 3). More rows make candidates rarer and surer; with
+    /// 24 × 3, a pair whose word n-grams overlap by half is a candidate 96% of the time, and
+    /// a cluster of three or more such posts is all but certain to be found.
     pub rows: usize,
     /// Posts with fewer words than this after normalisation are not clustered (default 4);
     /// placeholders (`<url>`, `<user>`, `<num>`, `<emoji>`) do not count as words.
