@@ -255,12 +255,15 @@ fn finding(cluster: &Cluster, posts: &[Post], own: usize) -> Option<Finding> {
         .into_iter()
         .filter_map(|i| members.get(i))
         .map(|p| {
-            let note = if normalize(&p.text) == cluster.template {
-                "most frequent wording"
-            } else {
-                "similar wording"
-            };
-            Evidence::of(p, Some(note.to_string()))
+            // With several wordings, say which posts vary from the template.
+            let note = (cluster.wordings > 1).then(|| {
+                if normalize(&p.text) == cluster.template {
+                    "most frequent wording".to_string()
+                } else {
+                    "other wording".to_string()
+                }
+            });
+            Evidence::of(p, note)
         })
         .collect();
     Some(Finding {
@@ -354,7 +357,16 @@ mod tests {
             f.template.as_deref(),
             Some("<emoji> our spring sale is live <num> off everything <url> sale")
         );
-        assert!(f.summary.contains("posted 12 times"), "{}", f.summary);
+        assert!(
+            f.summary.contains("posted 12 times in 2 wordings"),
+            "{}",
+            f.summary
+        );
+        let other = f
+            .evidence
+            .iter()
+            .filter(|e| e.note.as_deref() == Some("other wording"));
+        assert_eq!(other.count(), 4);
         assert!((out.stats["near_duplicate_share"] - 12.0 / 52.0).abs() < 1e-9);
         assert_eq!(out.stats["clusters"], 1.0);
     }
