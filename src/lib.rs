@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod detectors;
 pub mod html;
+pub mod minhash;
 pub mod model;
 pub mod report;
 pub mod scan;

@@ -1,27 +1,82 @@
-//! `near_duplicate`: (stub, to be written).
+//! `near_duplicate`: the same text posted again and again, word for word or with small changes
+//! (another link, another emoji, a changed number).
+//!
+//! [`clusters`] groups every post of a timeline once, for all detectors (see
+//! [`super::Context`]): texts are [`normalize`]d, identical ones grouped, and the rest matched
+//! with MinHash and LSH ([`crate::minhash`]), so the work is about linear in the number of posts.
+//! Reposts are left out (their text is someone else's), and so are texts with fewer than
+//! `min_tokens` words, which are too generic to mean anything when repeated ("thanks!", "lol").
+//!
+//! The detector reports each cluster of at least `min_cluster_size` posts; its severity grows
+//! with the cluster's size and its share of the timeline. A person who shares the same link
+//! twice is not a finding.
+//!
+//! Stats: `near_duplicate_share` (share of non-repost posts that sit in a reported cluster,
+//! 0..1) and `clusters` (number of reported clusters; findings list at most
+//! [`MAX_FINDINGS`] of them, largest first).
 
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Detector, Outcome};
-use crate::model::Post;
+use super::{shorten, Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::minhash;
+use crate::model::{Post, PostKind};
+use crate::text::{normalize, EMOJI, NUM, URL, USER};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "near_duplicate";
+
+/// Most findings one timeline gets; the `clusters` stat counts them all.
+pub const MAX_FINDINGS: usize = 50;
 
 /// `[detectors.near_duplicate]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub enabled: bool,
-    /// Smallest cluster reported.
+    /// Smallest cluster reported (default 3: twice is something people do).
     pub min_cluster_size: usize,
+    /// How similar two normalised posts must be, 0..1: one minus the word-level edit distance
+    /// divided by the longer post's word count (default 0.8: at most one word in five
+    /// changed, added or removed).
+    pub similarity: f64,
+    /// MinHash shingles are word n-grams for n from 1 to this (default 2).
+    pub shingle_words: usize,
+    /// LSH bands (default 24). More bands find more pairs at lower similarity, at more cost.
+    pub bands: usize,
+    /// MinHash values per band (default 3). More rows make candidates rarer and surer; with
+    /// 24 × 3, a pair whose word n-grams overlap by half is a candidate 96% of the time, and
+    /// a cluster of three or more such posts is all but certain to be found.
+    pub rows: usize,
+    /// Posts with fewer words than this after normalisation are not clustered (default 4);
+    /// placeholders (`<url>`, `<user>`, `<num>`, `<emoji>`) do not count as words.
+    pub min_tokens: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        let p = minhash::Params::default();
         Config {
             enabled: true,
             min_cluster_size: 3,
+            similarity: p.similarity,
+            shingle_words: p.shingle_words,
+            bands: p.bands,
+            rows: p.rows,
+            min_tokens: 4,
+        }
+    }
+}
+
+impl Config {
+    fn params(&self) -> minhash::Params {
+        minhash::Params {
+            shingle_words: self.shingle_words,
+            bands: self.bands,
+            rows: self.rows,
+            similarity: self.similarity,
         }
     }
 }
@@ -31,13 +86,86 @@ impl Default for Config {
 pub struct Cluster {
     /// Indices into the timeline's posts, oldest first.
     pub members: Vec<usize>,
-    /// The normalised text of the cluster's first post, as shown to people.
+    /// The normalised text of the cluster's most frequent wording (the earliest on a tie), as
+    /// shown to people.
     pub template: String,
+    /// How many different normalised texts the members have (1: all identical).
+    pub wordings: usize,
 }
 
-/// Clusters near-identical posts of a timeline.
-pub fn clusters(_posts: &[Post], _config: &Config) -> Vec<Cluster> {
-    Vec::new()
+/// Clusters near-identical posts of a timeline: every group of at least `min_cluster_size`
+/// (and at least 2) posts, ordered by first member. Reposts and posts shorter than
+/// `min_tokens` words are never members.
+pub fn clusters(posts: &[Post], config: &Config) -> Vec<Cluster> {
+    let normalized: Vec<String> = posts
+        .par_iter()
+        .with_min_len(256)
+        .map(|p| {
+            if p.kind == PostKind::Repost {
+                return String::new();
+            }
+            let n = normalize(&p.text);
+            if word_count(&n) < config.min_tokens {
+                String::new()
+            } else {
+                n
+            }
+        })
+        .collect();
+    let min = config.min_cluster_size.max(2);
+    minhash::group(&normalized, &config.params())
+        .into_iter()
+        .filter(|g| g.len() >= min)
+        .map(|members| {
+            let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+            for (rank, &m) in members.iter().enumerate() {
+                let text = normalized.get(m).map_or("", String::as_str);
+                counts.entry(text).or_insert((0, rank)).0 += 1;
+            }
+            let wordings = counts.len();
+            let template = counts
+                .into_iter()
+                .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+                .map(|(t, _)| t.to_string())
+                .unwrap_or_default();
+            Cluster {
+                members,
+                template,
+                wordings,
+            }
+        })
+        .collect()
+}
+
+/// Words of a normalised text, placeholders not counted.
+fn word_count(normalized: &str) -> usize {
+    normalized
+        .split(' ')
+        .filter(|t| !t.is_empty() && ![URL, USER, NUM, EMOJI].contains(t))
+        .count()
+}
+
+/// Positions `0..len` spread evenly, at most `max` of them, the first and last included: the
+/// evidence of a long series shows its whole span.
+pub fn spread(len: usize, max: usize) -> Vec<usize> {
+    if len <= max {
+        return (0..len).collect();
+    }
+    if max <= 1 {
+        return (0..max.min(len)).collect();
+    }
+    (0..max).map(|j| j * (len - 1) / (max - 1)).collect()
+}
+
+/// Severity by cluster size and share of the timeline's (non-repost) posts.
+fn severity(size: usize, share: f64) -> Severity {
+    if size >= 25 || (size >= 10 && share >= 0.05) {
+        Severity::High
+    } else if size >= 5 || share >= 0.2 {
+        Severity::Medium
+    } else {
+        Severity::Low
+    }
 }
 
 pub struct NearDuplicate;
@@ -47,7 +175,390 @@ impl Detector for NearDuplicate {
         ID
     }
 
-    fn run(&self, _ctx: &Context<'_>) -> Outcome {
-        Outcome::default()
+    fn run(&self, ctx: &Context<'_>) -> Outcome {
+        let posts = &ctx.timeline.posts;
+        let min = ctx.config.near_duplicate.min_cluster_size.max(2);
+        let own = posts.iter().filter(|p| p.kind != PostKind::Repost).count();
+        let mut reported: Vec<&Cluster> = ctx
+            .clusters
+            .iter()
+            .filter(|c| c.members.len() >= min)
+            .collect();
+        let in_clusters: usize = reported.iter().map(|c| c.members.len()).sum();
+        reported.sort_by(|a, b| {
+            b.members
+                .len()
+                .cmp(&a.members.len())
+                .then_with(|| a.members.first().cmp(&b.members.first()))
+        });
+        let findings = reported
+            .iter()
+            .take(MAX_FINDINGS)
+            .filter_map(|c| finding(c, posts, own))
+            .collect();
+        let mut stats = BTreeMap::new();
+        let share = if own == 0 {
+            0.0
+        } else {
+            in_clusters as f64 / own as f64
+        };
+        stats.insert("near_duplicate_share".to_string(), share.min(1.0));
+        stats.insert("clusters".to_string(), reported.len() as f64);
+        Outcome { findings, stats }
+    }
+}
+
+/// The finding for one cluster (`None` if its indices do not match the posts).
+fn finding(cluster: &Cluster, posts: &[Post], own: usize) -> Option<Finding> {
+    let members: Vec<&Post> = cluster
+        .members
+        .iter()
+        .filter_map(|&i| posts.get(i))
+        .collect();
+    let first = members.first()?;
+    let last = members.last()?;
+    let n = members.len();
+    let share = n as f64 / own.max(n) as f64;
+    let replies = members.iter().filter(|p| p.kind == PostKind::Reply).count();
+    let what = if replies == n {
+        "the same reply"
+    } else {
+        "the same text"
+    };
+    let wordings = if cluster.wordings > 1 {
+        format!(" in {} wordings", cluster.wordings)
+    } else {
+        String::new()
+    };
+    let (d0, d1) = (
+        first.created_at.format("%Y-%m-%d"),
+        last.created_at.format("%Y-%m-%d"),
+    );
+    let when = if d0.to_string() == d1.to_string() {
+        format!("on {d0}")
+    } else {
+        format!("from {d0} to {d1}")
+    };
+    let summary = format!(
+        "{what} posted {n} times{wordings} ({:.0}% of own posts), {when}",
+        share * 100.0
+    );
+    let span_days = (last.created_at - first.created_at).num_seconds() as f64 / 86_400.0;
+    let numbers = BTreeMap::from([
+        ("posts".to_string(), n as f64),
+        ("share".to_string(), share),
+        ("wordings".to_string(), cluster.wordings as f64),
+        ("replies".to_string(), replies as f64),
+        ("span_days".to_string(), span_days),
+    ]);
+    let evidence = spread(n, MAX_EVIDENCE)
+        .into_iter()
+        .filter_map(|i| members.get(i))
+        .map(|p| {
+            // With several wordings, say which posts vary from the template.
+            let note = (cluster.wordings > 1).then(|| {
+                if normalize(&p.text) == cluster.template {
+                    "most frequent wording".to_string()
+                } else {
+                    "other wording".to_string()
+                }
+            });
+            Evidence::of(p, note)
+        })
+        .collect();
+    Some(Finding {
+        detector: ID.to_string(),
+        severity: severity(n, share),
+        summary,
+        template: Some(shorten(&cluster.template, 280)),
+        schedule: None,
+        numbers,
+        evidence,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detectors::Config as All;
+    use crate::model::{Platform, Timeline};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 4, 9, 0, 0).unwrap()
+    }
+
+    fn timeline(posts: Vec<Post>) -> Timeline {
+        let mut tl = Timeline::new("acct", Platform::Twitter);
+        tl.posts = posts;
+        tl.finish();
+        tl
+    }
+
+    fn run(tl: &Timeline) -> Outcome {
+        let config = All::default();
+        let ctx = Context::new(tl, &config, t0() + Duration::days(400));
+        NearDuplicate.run(&ctx)
+    }
+
+    /// Ordinary chatter: texts of random words (a fixed pseudo-random stream) at irregular
+    /// times.
+    fn chatter(n: usize) -> Vec<Post> {
+        const WORDS: &[&str] = &[
+            "coffee", "morning", "train", "late", "again", "meeting", "cat", "garden", "rain",
+            "book", "finished", "reading", "great", "dinner", "friends", "weekend", "hike",
+            "mountain", "code", "review", "bug", "fixed", "finally", "music", "concert", "tickets",
+            "new", "shoes", "walk", "dog", "park", "sunny", "cold", "tea", "lunch", "office",
+            "home", "tired", "happy", "movie", "tonight", "football", "match", "lost", "won",
+            "kids", "school", "holiday", "beach", "photo", "city", "bike", "ride",
+        ];
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        (0..n)
+            .map(|i| {
+                let len = 6 + next() % 8;
+                let text: Vec<&str> = (0..len).map(|_| WORDS[next() % WORDS.len()]).collect();
+                Post::new(
+                    format!("c{i}"),
+                    t0() + Duration::minutes((97 * i + next() % 50) as i64),
+                    text.join(" "),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn repeated_promo_is_found_with_its_evidence() {
+        let mut posts = chatter(40);
+        for i in 0..12 {
+            let emoji = ["🔥", "🚀", ""][i % 3];
+            posts.push(Post::new(
+                format!("p{i}"),
+                t0() + Duration::days(3 * i as i64),
+                format!(
+                    "{emoji} Our SPRING SALE is live: 30% off everything! https://t.co/x{i} #sale"
+                ),
+            ));
+        }
+        let tl = timeline(posts);
+        let out = run(&tl);
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::High);
+        assert_eq!(f.numbers["posts"], 12.0);
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        assert!(f.evidence.iter().all(|e| e.post_id.starts_with('p')));
+        assert_eq!(
+            f.template.as_deref(),
+            Some("<emoji> our spring sale is live <num> off everything <url> sale")
+        );
+        assert!(
+            f.summary.contains("posted 12 times in 2 wordings"),
+            "{}",
+            f.summary
+        );
+        let other = f
+            .evidence
+            .iter()
+            .filter(|e| e.note.as_deref() == Some("other wording"));
+        assert_eq!(other.count(), 4);
+        assert!((out.stats["near_duplicate_share"] - 12.0 / 52.0).abs() < 1e-9);
+        assert_eq!(out.stats["clusters"], 1.0);
+    }
+
+    #[test]
+    fn small_edits_still_cluster() {
+        let texts = [
+            "Join our free webinar on cloud security this Thursday, register now",
+            "Join our free webinar on cloud security this Friday, register now",
+            "Join our FREE webinar about cloud security this Thursday - register now!",
+            "join our free webinar on cloud security this thursday register today",
+        ];
+        let posts = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Post::new(format!("w{i}"), t0() + Duration::hours(i as i64), *t))
+            .collect();
+        let tl = timeline(posts);
+        let cl = clusters(&tl.posts, &Config::default());
+        assert_eq!(cl.len(), 1);
+        assert_eq!(cl[0].members, vec![0, 1, 2, 3]);
+        assert_eq!(cl[0].wordings, 4);
+    }
+
+    #[test]
+    fn a_link_shared_twice_is_not_a_finding() {
+        let mut posts = chatter(20);
+        for i in 0..2 {
+            posts.push(Post::new(
+                format!("l{i}"),
+                t0() + Duration::days(5 * i),
+                "Great read on how rivers shape cities https://example.com/rivers",
+            ));
+        }
+        let out = run(&timeline(posts));
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(out.stats["near_duplicate_share"], 0.0);
+    }
+
+    #[test]
+    fn newsroom_posting_different_headlines_hourly_is_not_a_duplicate() {
+        let headlines = [
+            "Parliament passes the budget after a long night of votes",
+            "Storm warning issued for the northern coast tomorrow",
+            "Local team wins the cup final in extra time",
+            "Central bank keeps interest rates unchanged",
+            "New museum of modern art opens downtown",
+            "Train strike disrupts morning commute across the region",
+            "Scientists map the genome of an ancient wheat variety",
+            "City council approves new bicycle lanes",
+            "Hospital waiting times fall for the third month",
+            "Airport expansion plan faces legal challenge",
+            "Heatwave expected to break records this weekend",
+            "Former minister charged with fraud",
+            "Tech firm announces thousand new jobs in the north",
+            "School meals programme extended to all pupils",
+            "River levels rise after days of heavy rain",
+            "Police appeal for witnesses after bridge collision",
+            "Film festival names its opening night feature",
+            "Energy prices set to drop in the spring",
+            "Archaeologists uncover Roman villa under car park",
+            "Unemployment rate reaches lowest level in decade",
+            "Wildfire forces evacuation of mountain villages",
+            "National orchestra announces free summer concerts",
+            "Ferry services cancelled as gales batter the islands",
+            "Supreme court rules on data privacy case",
+        ];
+        let posts = headlines
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                Post::new(
+                    format!("n{i}"),
+                    t0() + Duration::hours(i as i64),
+                    format!("BREAKING: {h}. Read more: https://news.example/a/{i} #news"),
+                )
+            })
+            .collect();
+        let tl = timeline(posts);
+        assert!(clusters(&tl.posts, &Config::default()).is_empty());
+        let out = run(&tl);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+    }
+
+    #[test]
+    fn reposts_and_short_texts_are_left_out() {
+        let mut posts = Vec::new();
+        for i in 0..10 {
+            let mut p = Post::new(
+                format!("r{i}"),
+                t0() + Duration::hours(i),
+                "RT @news: The same headline everybody reposts today",
+            );
+            p.kind = PostKind::Repost;
+            posts.push(p);
+            posts.push(Post::new(
+                format!("t{i}"),
+                t0() + Duration::hours(i) + Duration::minutes(5),
+                "Thanks!! 🙏 @someone https://x.co/1",
+            ));
+        }
+        let tl = timeline(posts);
+        assert!(clusters(&tl.posts, &Config::default()).is_empty());
+        let out = run(&tl);
+        assert!(out.findings.is_empty());
+        assert_eq!(out.stats["clusters"], 0.0);
+    }
+
+    #[test]
+    fn severity_grows_with_size_and_share() {
+        assert_eq!(severity(3, 0.01), Severity::Low);
+        assert_eq!(severity(3, 0.3), Severity::Medium);
+        assert_eq!(severity(6, 0.01), Severity::Medium);
+        assert_eq!(severity(10, 0.01), Severity::Medium);
+        assert_eq!(severity(10, 0.1), Severity::High);
+        assert_eq!(severity(30, 0.001), Severity::High);
+    }
+
+    #[test]
+    fn spread_keeps_first_and_last() {
+        assert_eq!(spread(3, 12), vec![0, 1, 2]);
+        let s = spread(100, 5);
+        assert_eq!(s, vec![0, 24, 49, 74, 99]);
+        assert!(spread(5, 0).is_empty());
+    }
+
+    #[test]
+    fn empty_timeline() {
+        let out = run(&timeline(Vec::new()));
+        assert!(out.findings.is_empty());
+        assert_eq!(out.stats["near_duplicate_share"], 0.0);
+    }
+
+    /// Not a benchmark: a guard that clustering stays far from quadratic. Run in release to
+    /// see the real speed (`cargo test --release --lib near_duplicate::tests::speed -- --nocapture --ignored`).
+    #[test]
+    #[ignore = "timing; run in release by hand"]
+    fn speed_100k_short_texts() {
+        let words: Vec<String> = (0..5000).map(|i| format!("word{i}")).collect();
+        let mut state = 42u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let posts: Vec<Post> = (0..100_000)
+            .map(|i| {
+                let len = 6 + next() % 20;
+                // Zipf-like word choice: a few words (like "the") are in most posts.
+                let text: Vec<&str> = (0..len)
+                    .map(|_| {
+                        let u = (next() % 1_000_000) as f64 / 1_000_000.0;
+                        let rank = (words.len() as f64).powf(u) as usize - 1;
+                        words[rank.min(words.len() - 1)].as_str()
+                    })
+                    .collect();
+                let text = if i % 10 == 0 {
+                    // Every tenth post repeats one of 500 campaign texts with a new link
+                    // and one word changed. Campaigns differ from each other in 3 words of 11.
+                    let c = i / 10 % 500;
+                    format!(
+                        "Campaign {} {} {} buy our thing {} at https://t.co/{i} limited offer",
+                        words[c],
+                        words[c + 1000],
+                        words[c + 2000],
+                        ["now", "today", "soon"][i / 10 % 3]
+                    )
+                } else if i % 5 == 1 {
+                    // Some decoration and non-ASCII, so that the NFKC path is measured too.
+                    format!("🔥 @fan{i} Grüße 𝐍𝐄𝐖 {} https://t.co/{i}", text.join(" "))
+                } else {
+                    text.join(" ")
+                };
+                Post::new(
+                    format!("{i}"),
+                    t0() + Duration::seconds(i as i64 * 37),
+                    text,
+                )
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let chars: usize = posts.iter().map(|p| normalize(&p.text).len()).sum();
+        eprintln!(
+            "normalize over 100k posts: {:?} ({chars} bytes out)",
+            started.elapsed()
+        );
+        let started = std::time::Instant::now();
+        let cl = clusters(&posts, &Config::default());
+        let took = started.elapsed();
+        eprintln!("clusters over 100k posts: {took:?}, {} clusters", cl.len());
+        assert_eq!(cl.len(), 500);
+        assert!(cl.iter().all(|c| c.members.len() == 20));
     }
 }
