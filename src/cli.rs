@@ -343,10 +343,12 @@ fn run_serve(args: ServeArgs) -> Result<i32> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(crate::server::supervisor::run(crate::server::supervisor::Options {
-        config,
-        config_path: path,
-    }))?;
+    runtime.block_on(crate::server::supervisor::run(
+        crate::server::supervisor::Options {
+            config,
+            config_path: path,
+        },
+    ))?;
     Ok(EXIT_OK)
 }
 
@@ -356,6 +358,7 @@ fn init_logging(log: &crate::config::Log) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match log.format {
         crate::config::LogFormat::Json => builder.json().try_init(),
@@ -371,14 +374,23 @@ fn run_export(args: ExportArgs) -> Result<i32> {
     };
     let db = args.db.clone().unwrap_or_else(|| config.store.path.clone());
     if !db.exists() {
-        anyhow::bail!("no store at {} (run `echoscope serve` first, or pass --db)", db.display());
+        anyhow::bail!(
+            "no store at {} (run `echoscope serve` first, or pass --db)",
+            db.display()
+        );
     }
     let store = crate::store::sqlite::Sqlite::open(&db)?;
     let key = store
         .accounts()?
         .into_iter()
         .find(|k| k.name == args.account)
-        .ok_or_else(|| anyhow::anyhow!("account {:?} is not in the store {}", args.account, db.display()))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "account {:?} is not in the store {}",
+                args.account,
+                db.display()
+            )
+        })?;
     let written = match &args.output {
         Some(path) => {
             let file = std::fs::File::create(path)

@@ -1604,7 +1604,9 @@ const HUMAN_REPLIES: &[&str] = &[
 fn human_original(rng: &mut Rng) -> String {
     let mut s = {
         let t = rng_pick_template(rng, HUMAN_ORIGINALS);
-        fill(rng, t, &[])
+        let opener = *rng.pick(OPENERS);
+        let aside = *rng.pick(ASIDES);
+        format!("{opener}{}{aside}", fill(rng, t, &[]))
     };
     if rng.chance(0.3) {
         s.push(' ');
@@ -1621,13 +1623,63 @@ fn human_original(rng: &mut Rng) -> String {
     tidy(s)
 }
 
+/// Openers and asides people put around what they say; mixing them in keeps two replies built
+/// from one template as far apart as two real people's replies (a handful of templates alone
+/// would make every heavy replier look templated).
+const OPENERS: &[&str] = &[
+    "",
+    "",
+    "",
+    "Honestly, ",
+    "Wait, ",
+    "Okay so ",
+    "Lol ",
+    "Hmm, ",
+    "Yes! ",
+    "Oh wow, ",
+    "Right? ",
+    "Same here. ",
+    "Funny, ",
+    "To be fair, ",
+    "Ugh, ",
+    "Ooh, ",
+    "Agreed, and ",
+    "Not gonna lie, ",
+    "Heh. ",
+    "Seriously, ",
+];
+const ASIDES: &[&str] = &[
+    "",
+    "",
+    "",
+    " Anyway.",
+    " More on this later.",
+    " Long story.",
+    " Don't ask.",
+    " My kettle agrees.",
+    " Still thinking about it.",
+    " Classic.",
+    " Every single time.",
+    " Told you so.",
+    " Bit late to this, sorry.",
+    " No regrets.",
+    " We'll see.",
+    " Ask me how I know.",
+    " Sigh.",
+    " Worth it.",
+    " Going to bed now.",
+    " Cheers for sharing.",
+];
+
 fn human_reply_body(rng: &mut Rng) -> String {
     if rng.chance(0.02) {
         return fill(rng, "{short} {emoji}", &[]).trim().to_string();
     }
     let mut s = {
         let t = rng_pick_template(rng, HUMAN_REPLIES);
-        fill(rng, t, &[])
+        let opener = *rng.pick(OPENERS);
+        let aside = *rng.pick(ASIDES);
+        format!("{opener}{}{aside}", fill(rng, t, &[]))
     };
     if rng.chance(0.2) {
         s.push(' ');
@@ -1786,11 +1838,14 @@ fn build_human(rng: &mut Rng, b: &mut Builder, n: usize, end: i64, flavour: Huma
             // Now and then a post via Buffer at a round local time; different words each time.
             let k = (n / 12).max(2).min(n);
             let minute = *rng.pick(&[9 * 60, 12 * 60, 17 * 60 + 30]);
+            // Each blog post is announced once: a person schedules news, not re-runs.
+            let mut blog_posts_left = 4;
             for _ in 0..k {
                 let day_start = (end / 86_400 - 1 - rng.range(0, days)) * 86_400;
                 let t = day_start + minute * 60 - tz * 3600 + rng.range(0, 40);
                 let t = if t >= end { t - 86_400 } else { t };
-                let text = if rng.chance(0.5) {
+                let text = if blog_posts_left > 0 && rng.chance(0.3) {
+                    blog_posts_left -= 1;
                     let url = format!(
                         "https://{}.blog.example/p/{}",
                         b.timeline.account,

@@ -20,29 +20,47 @@ const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/real");
 /// Serves the fake feed and API hosts; returns the base URL.
 async fn fake_servers() -> String {
     let rss = std::fs::read(format!("{REAL}/mastodon-rss/mastodon_social_pdxjohnny.rss")).unwrap();
-    let bsky =
-        std::fs::read(format!("{REAL}/bluesky-appview/getAuthorFeed_chriskenny_2025-05-19.json"))
-            .unwrap();
+    let bsky = std::fs::read(format!(
+        "{REAL}/bluesky-appview/getAuthorFeed_chriskenny_2025-05-19.json"
+    ))
+    .unwrap();
     let app = Router::new()
         .route(
             "/@pdxjohnny.rss",
             get(move || {
                 let rss = rss.clone();
-                async move { ([(header::CONTENT_TYPE, "application/rss+xml"), (header::ETAG, "\"v1\"")], rss) }
+                async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/rss+xml"),
+                            (header::ETAG, "\"v1\""),
+                        ],
+                        rss,
+                    )
+                }
             }),
         )
         .route(
             "/xrpc/app.bsky.feed.getAuthorFeed",
-            get(move |Query(q): Query<std::collections::HashMap<String, String>>| {
-                let bsky = bsky.clone();
-                async move {
-                    // One page: a cursor asks for the next, which is empty.
-                    let body = if q.contains_key("cursor") { br#"{"feed":[]}"#.to_vec() } else { bsky };
-                    ([(header::CONTENT_TYPE, "application/json")], body)
-                }
-            }),
+            get(
+                move |Query(q): Query<std::collections::HashMap<String, String>>| {
+                    let bsky = bsky.clone();
+                    async move {
+                        // One page: a cursor asks for the next, which is empty.
+                        let body = if q.contains_key("cursor") {
+                            br#"{"feed":[]}"#.to_vec()
+                        } else {
+                            bsky
+                        };
+                        ([(header::CONTENT_TYPE, "application/json")], body)
+                    }
+                },
+            ),
         )
-        .route("/broken.rss", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "down") }));
+        .route(
+            "/broken.rss",
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "down") }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -92,12 +110,19 @@ source = "{base}/broken.rss"
     std::fs::write(path, text).unwrap();
 }
 
-struct Daemon(Child);
+/// The daemon process; its log is printed when the test fails.
+struct Daemon(Child, std::path::PathBuf);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- daemon log ---\n{}",
+                std::fs::read_to_string(&self.1).unwrap_or_default()
+            );
+        }
     }
 }
 
@@ -129,15 +154,16 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
     let cfg = dir.path().join("echoscope.toml");
     let port = free_port();
     write_config(&cfg, port, &db, &base, "");
+    let log = dir.path().join("daemon.log");
     let child = Command::new(env!("CARGO_BIN_EXE_echoscope"))
         .args(["serve", "--config"])
         .arg(&cfg)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let daemon = Daemon(child);
+    let daemon = Daemon(child, log);
     let http = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{port}");
 
@@ -164,12 +190,23 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
         done.then_some(v)
     })
     .await;
-    let by_name = |n: &str| accounts.as_array().unwrap().iter().find(|a| a["name"] == n).unwrap().clone();
+    let by_name = |n: &str| {
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == n)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_name("news")["platform"], "mastodon");
     assert!(by_name("news")["posts_stored"].as_u64().unwrap() > 0);
     assert_eq!(by_name("sky")["platform"], "bluesky");
     assert!(by_name("sky")["posts_stored"].as_u64().unwrap() >= 50);
-    assert!(by_name("broken")["last_error"].as_str().unwrap().contains("500"));
+    assert!(by_name("broken")["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("500"));
 
     let report: serde_json::Value = http
         .get(format!("{url}/api/v1/accounts/sky"))
@@ -182,7 +219,14 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
     assert_eq!(report["platform"], "bluesky");
     assert!(report["posts"]["reply"].as_u64().unwrap() > 0);
 
-    let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = http
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for needle in [
         "echoscope_account_authenticity_score{account=\"news\",client=\"acme\",platform=\"mastodon\"}",
         "echoscope_account_posts_stored{account=\"sky\",client=\"\",platform=\"bluesky\"}",
@@ -198,7 +242,11 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
     }
 
     // A refresh needs the token.
-    let r = http.post(format!("{url}/api/v1/accounts/news/refresh")).send().await.unwrap();
+    let r = http
+        .post(format!("{url}/api/v1/accounts/news/refresh"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let r = http
         .post(format!("{url}/api/v1/accounts/news/refresh"))
@@ -209,14 +257,32 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
     assert_eq!(r.status(), 202);
 
     // SIGHUP with a broken config: rejected, the old one keeps running.
-    std::fs::File::create(&cfg).unwrap().write_all(b"[server\nlisten = 1").unwrap();
+    std::fs::File::create(&cfg)
+        .unwrap()
+        .write_all(b"[server\nlisten = 1")
+        .unwrap();
     signal(&daemon.0, "-HUP");
     wait_for("rejected reload", Duration::from_secs(10), async || {
-        let m = http.get(format!("{url}/metrics")).send().await.ok()?.text().await.ok()?;
-        m.contains("echoscope_config_last_reload_successful 0").then_some(())
+        let m = http
+            .get(format!("{url}/metrics"))
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        m.contains("echoscope_config_last_reload_successful 0")
+            .then_some(())
     })
     .await;
-    let n = http.get(format!("{url}/api/v1/accounts")).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+    let n = http
+        .get(format!("{url}/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
     assert_eq!(n.as_array().unwrap().len(), 3);
 
     // SIGHUP with a good config that adds an account.
@@ -229,7 +295,14 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
     );
     signal(&daemon.0, "-HUP");
     wait_for("applied reload", Duration::from_secs(10), async || {
-        let m = http.get(format!("{url}/metrics")).send().await.ok()?.text().await.ok()?;
+        let m = http
+            .get(format!("{url}/metrics"))
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
         (m.contains("echoscope_config_last_reload_successful 1")
             && m.contains("echoscope_accounts_configured 4"))
         .then_some(())
@@ -244,7 +317,10 @@ async fn serve_polls_fake_servers_and_exposes_metrics_and_api() {
         if let Some(s) = daemon.0.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no exit after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(status.success(), "exit status {status:?}");

@@ -1,9 +1,9 @@
+mod daemon_e2e;
+mod golden;
+mod live_sources;
+mod quality;
+mod real_archives;
 mod server_api;
+mod sources;
 mod store;
 mod twitter_archive;
-mod live_sources;
-mod real_archives;
-mod daemon_e2e;
-mod sources;
-mod golden;
-mod quality;

@@ -388,7 +388,8 @@ impl Analysis<'_> {
                 Severity::Medium
             }
         } else if n >= cfg.campaign_repeats && span >= cfg.campaign_days {
-            Severity::Low
+            // Repeated, but at human-looking times: evidence to look at, not a schedule.
+            Severity::Info
         } else {
             return None;
         };
@@ -567,7 +568,11 @@ fn fit(secs: &[i64], period: f64, cfg: &Config) -> Option<Period> {
             *o = true;
         }
     }
+    // Two gaps fit some base period by chance far more often than three or more do, so with
+    // only two the fit must be exact: no skipped slot, no daylight-saving shift.
+    let exact = p.on_schedule == p.intervals && p.slots == p.intervals as u64 && p.dst_shifts == 0;
     let enough = p.intervals >= 2
+        && (p.intervals >= 3 || exact)
         && p.on_schedule as f64 >= cfg.min_on_schedule * p.intervals as f64
         && p.slots as f64 <= (1.0 + cfg.max_missed_slots.max(0.0)) * p.intervals as f64;
     enough.then_some(p)
@@ -794,7 +799,12 @@ mod tests {
         assert!(f
             .summary
             .starts_with("posted 8 times, every week, Mondays 09:0"));
-        assert!(f.summary.ends_with("via Buffer"), "{}", f.summary);
+        // The promo text carries a link, a price and a call to action.
+        assert!(
+            f.summary.ends_with("via Buffer (promotional)"),
+            "{}",
+            f.summary
+        );
         assert_eq!(
             f.schedule.as_deref().map(|s| s.starts_with("every week")),
             Some(true)
@@ -868,7 +878,7 @@ mod tests {
     }
 
     #[test]
-    fn a_few_irregular_reshares_are_nothing_but_a_long_irregular_campaign_is_low() {
+    fn a_few_irregular_reshares_are_nothing_and_a_long_irregular_campaign_is_evidence_only() {
         let mut next = lcg(5);
         let human = |n: usize, days: i64, next: &mut dyn FnMut() -> u64| {
             (0..n)
@@ -890,7 +900,7 @@ mod tests {
         let out = run_at(posts, monday() + Duration::days(60));
         assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
         let f = &out.findings[0];
-        assert_eq!(f.severity, Severity::Low);
+        assert_eq!(f.severity, Severity::Info);
         assert!(f.schedule.is_none());
         assert!(f.summary.contains("at irregular times"), "{}", f.summary);
         assert_eq!(out.stats["campaigns"], 0.0);
@@ -916,7 +926,8 @@ mod tests {
             .collect();
         let out = run_at(posts, monday() + Duration::days(15));
         let f = &out.findings[0];
-        assert_eq!(f.severity, Severity::Medium);
+        // Regular and promotional: high even with only 5 repeats.
+        assert_eq!(f.severity, Severity::High);
         assert_eq!(
             f.schedule.as_deref(),
             Some("at 14:00 UTC ±1 min on Mondays and Thursdays")
@@ -935,7 +946,7 @@ mod tests {
         assert_eq!(f.severity, Severity::High);
         assert_eq!(
             f.summary,
-            "posted 10 times, every 6 hours, at :00 past the hour ±1 min, always at :00 seconds, via bot"
+            "posted 10 times, every 6 hours, at :00 past the hour ±1 min, always at :00 seconds, via bot (promotional)"
         );
     }
 

@@ -2,7 +2,7 @@
 //! store, re-runs the detectors and serves `/metrics` and a JSON API.
 //!
 //! The HTTP app is built by [`app`] from a shared [`State`] and can be tested without a socket
-//! (`tower::ServiceExt::oneshot`); [`run`] adds the listener, the poller, signal handling
+//! (`tower::ServiceExt::oneshot`); [`supervisor::run`] adds the listener, the poller, signal handling
 //! (SIGHUP reloads the config, SIGTERM/SIGINT shut down cleanly) and the store.
 
 pub mod api;

@@ -85,7 +85,9 @@ pub async fn account_loop(
         .filter(|d| *d < interval);
     let mut wait = match since_last {
         Some(elapsed) => jitter.stretch(interval - elapsed, config.poll.jitter),
-        None => jitter.stretch(interval.min(Duration::from_secs(10)), 0.5).mul_f64(0.5),
+        None => jitter
+            .stretch(interval.min(Duration::from_secs(10)), 0.5)
+            .mul_f64(0.5),
     };
     loop {
         tokio::select! {
@@ -106,10 +108,7 @@ pub async fn account_loop(
 
 /// Publishes what the store already knows about an account (after a restart or reload), so
 /// that metrics and the API answer before the first new poll.
-async fn publish_stored(
-    state: &Arc<State>,
-    account: &Account,
-) -> Option<chrono::DateTime<Utc>> {
+async fn publish_stored(state: &Arc<State>, account: &Account) -> Option<chrono::DateTime<Utc>> {
     let key = state.key(&account.name)?;
     let store = state.store.clone();
     let stored = tokio::task::spawn_blocking(move || {
@@ -136,10 +135,16 @@ async fn publish_stored(
         });
     }
     if let Some(at) = fetch_state.last_success {
-        let platform = state.status(&account.name).platform.unwrap_or(state_platform(state, account));
-        state
-            .metrics
-            .observe_fetch(account, platform.as_str(), true, at.timestamp_millis() as f64 / 1000.0);
+        let platform = state
+            .status(&account.name)
+            .platform
+            .unwrap_or(state_platform(state, account));
+        state.metrics.observe_fetch(
+            account,
+            platform.as_str(),
+            true,
+            at.timestamp_millis() as f64 / 1000.0,
+        );
     }
     state.update_status(&account.name, |s| {
         s.posts_stored = posts;
@@ -156,7 +161,11 @@ fn state_platform(state: &Arc<State>, account: &Account) -> crate::model::Platfo
 }
 
 /// One fetch, store and analysis of an account. Errors are recorded, not returned.
-pub async fn poll_once(state: &Arc<State>, account: &Account, client: &crate::sources::http::Client) {
+pub async fn poll_once(
+    state: &Arc<State>,
+    account: &Account,
+    client: &crate::sources::http::Client,
+) {
     let Some(key) = state.key(&account.name) else {
         return;
     };
@@ -167,7 +176,12 @@ pub async fn poll_once(state: &Arc<State>, account: &Account, client: &crate::so
     let store = state.store.clone();
     let prior = {
         let key = key.clone();
-        tokio::task::spawn_blocking(move || store.fetch_state(&key)).await
+        let handle = platform_handle(account);
+        tokio::task::spawn_blocking(move || {
+            store.ensure_account(&key, &handle)?;
+            store.fetch_state(&key)
+        })
+        .await
     };
     let prior = match prior {
         Ok(Ok(s)) => s,
@@ -183,21 +197,31 @@ pub async fn poll_once(state: &Arc<State>, account: &Account, client: &crate::so
     let fetched = match fetched {
         Ok(f) => f,
         Err((result, message)) => {
-            state.metrics.fetches.with_label_values(&[kind, result]).inc();
+            state
+                .metrics
+                .fetches
+                .with_label_values(&[kind, result])
+                .inc();
             return record_failure(state, account, &key, kind, message);
         }
     };
-    let result = if fetched.timeline.is_some() { "ok" } else { "not_modified" };
-    state.metrics.fetches.with_label_values(&[kind, result]).inc();
+    let result = if fetched.timeline.is_some() {
+        "ok"
+    } else {
+        "not_modified"
+    };
+    state
+        .metrics
+        .fetches
+        .with_label_values(&[kind, result])
+        .inc();
     let mut new_state = fetched.state;
     new_state.last_success = Some(now);
     let platform = fetched.timeline.as_ref().map(|t| t.platform);
     let store = state.store.clone();
     let stored = {
         let key = key.clone();
-        let handle = platform_handle(account);
         tokio::task::spawn_blocking(move || -> Result<u64, crate::store::StoreError> {
-            store.ensure_account(&key, &handle)?;
             if let Some(t) = &fetched.timeline {
                 store.insert_posts(&key, &t.posts)?;
             }
@@ -269,7 +293,13 @@ pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, po
     }
 }
 
-fn record_failure(state: &Arc<State>, account: &Account, key: &AccountKey, kind: &str, message: String) {
+fn record_failure(
+    state: &Arc<State>,
+    account: &Account,
+    key: &AccountKey,
+    kind: &str,
+    message: String,
+) {
     tracing::warn!(account = %account.name, source = kind, error = %message, "fetch failed");
     let platform = state.status(&account.name).platform.unwrap_or(key.platform);
     state
@@ -304,7 +334,8 @@ async fn fetch(
 /// A watched archive or JSONL file: re-read when its modification time or size changes.
 async fn fetch_file(path: PathBuf, prior: FetchState) -> Result<Fetched, (&'static str, String)> {
     tokio::task::spawn_blocking(move || {
-        let meta = std::fs::metadata(&path).map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
         let stamp = format!(
             "{}:{}",
             meta.len(),
@@ -315,7 +346,10 @@ async fn fetch_file(path: PathBuf, prior: FetchState) -> Result<Fetched, (&'stat
                 .unwrap_or(0)
         );
         if prior.etag.as_deref() == Some(stamp.as_str()) {
-            return Ok(Fetched { timeline: None, state: prior });
+            return Ok(Fetched {
+                timeline: None,
+                state: prior,
+            });
         }
         let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
             .map_err(|e| ("invalid", e.to_string()))?;
@@ -333,7 +367,10 @@ async fn fetch_file(path: PathBuf, prior: FetchState) -> Result<Fetched, (&'stat
             backfilled: true,
             ..prior
         };
-        Ok(Fetched { timeline: Some(timeline), state })
+        Ok(Fetched {
+            timeline: Some(timeline),
+            state,
+        })
     })
     .await
     .map_err(|e| ("internal", e.to_string()))?
@@ -355,7 +392,11 @@ async fn fetch_live(
         .await
         .map_err(|e| (e.kind(), e.to_string()))?;
     if fetched.skipped.count > 0 {
-        tracing::warn!(source, skipped = fetched.skipped.count, "damaged records skipped");
+        tracing::warn!(
+            source,
+            skipped = fetched.skipped.count,
+            "damaged records skipped"
+        );
     }
     Ok(Fetched {
         timeline: (!fetched.not_modified).then_some(fetched.timeline),

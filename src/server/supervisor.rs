@@ -7,9 +7,9 @@
 //! fetched twice or missed. On shutdown the pollers are told to stop and given a grace period,
 //! the HTTP server drains, and the store is closed by dropping its last handle.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,8 +62,14 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     let listen = config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|source| ServeError::Bind { addr: listen, source })?;
-    let local = listener.local_addr().map_err(|source| ServeError::Bind { addr: listen, source })?;
+        .map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: listen,
+        source,
+    })?;
     let state = State::new(config.clone(), store);
     tracing::info!(
         listen = %local,
@@ -114,7 +120,12 @@ impl Pollers {
         let (stop, rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
         for account in config.accounts.iter().cloned() {
-            tasks.spawn(poller::account_loop(state.clone(), account, client.clone(), rx.clone()));
+            tasks.spawn(poller::account_loop(
+                state.clone(),
+                account,
+                client.clone(),
+                rx.clone(),
+            ));
         }
         Ok(Pollers { stop, tasks })
     }
@@ -182,7 +193,10 @@ async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Poller
         .metrics
         .config_reload_timestamp
         .set(Utc::now().timestamp_millis() as f64 / 1000.0);
-    tracing::info!(accounts = state.config().accounts.len(), "configuration reloaded");
+    tracing::info!(
+        accounts = state.config().accounts.len(),
+        "configuration reloaded"
+    );
 }
 
 impl Pollers {
