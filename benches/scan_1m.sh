@@ -4,6 +4,8 @@
 #
 #   bash benches/scan_1m.sh            # POSTS=1000000 by default
 #   POSTS=200000 bash benches/scan_1m.sh
+#   ACCOUNTS=1 bash benches/scan_1m.sh  # one account holding all the posts (the hardest case
+#                                       # for near-duplicate clustering)
 #
 # Needs GNU time at /usr/bin/time (Debian/Ubuntu package `time`: apt-get install time).
 # The input is `echoscope gen --scenario mixed --seed 1 --posts $POSTS` (about 5,000 accounts
@@ -12,6 +14,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 POSTS="${POSTS:-1000000}"
+ACCOUNTS="${ACCOUNTS:-}"
 
 if [ ! -x /usr/bin/time ]; then
     echo "scan_1m: /usr/bin/time not found; install GNU time (apt-get install time)" >&2
@@ -26,7 +29,7 @@ cargo build --release --quiet
 bin=target/release/echoscope
 
 start=$(date +%s.%N)
-"$bin" gen --scenario mixed --seed 1 --posts "$POSTS" -o "$input"
+"$bin" gen --scenario mixed --seed 1 --posts "$POSTS" ${ACCOUNTS:+--accounts "$ACCOUNTS"} -o "$input"
 end=$(date +%s.%N)
 bytes=$(stat -c %s "$input")
 awk -v n="$POSTS" -v b="$bytes" -v s="$start" -v e="$end" \
