@@ -198,10 +198,27 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("echoscope: error: {e:#}");
+            eprintln!("echoscope: error: {}", message(&e));
             EXIT_ERROR
         }
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the message already
+/// ends with (library errors name their cause in their own message).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn run(cli: Cli) -> Result<i32> {

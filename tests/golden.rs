@@ -157,3 +157,56 @@ fn demo_archive_is_the_documented_generator_output() {
         "fixtures/demo/brand-archive.zip is not the output of the command in fixtures/demo/README.md"
     );
 }
+
+#[test]
+fn every_report_matches_the_report_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../src/schema/report.v1.json")).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let check = |what: &str, report: &serde_json::Value| {
+        let errors: Vec<String> = validator
+            .iter_errors(report)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+    };
+    // The goldens, and reports with skipped records, live sources and empty accounts.
+    for name in scenarios() {
+        let path = root()
+            .join("fixtures/scenarios")
+            .join(&name)
+            .join("expected.json");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        check(&name, &report);
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_echoscope"))
+        .args(["scan", "--format", "json", "--now", "2026-01-01T00:00:00Z"])
+        .arg(root().join("fixtures/demo/brand-archive.zip"))
+        .arg(root().join("fixtures/twitter/damaged"))
+        .arg(root().join("fixtures/mastodon"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    check("demo + damaged + mastodon", &report);
+    assert!(report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["skipped"]["count"].as_u64().unwrap() > 0));
+    // The schema is not a rubber stamp.
+    let mut broken = report.clone();
+    broken["accounts"][0]["score"] = serde_json::json!(101);
+    assert!(!validator.is_valid(&broken));
+    let mut broken = report;
+    broken["accounts"][0]["findings"][0]["severity"] = serde_json::json!("urgent");
+    assert!(!validator.is_valid(&broken));
+}
