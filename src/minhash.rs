@@ -127,8 +127,6 @@ pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usiz
         width,
         min_jaccard,
         similarity: params.similarity,
-        a: Vec::new(),
-        b: Vec::new(),
     };
     // Most band values are unique; a counting filter finds the few that may not be, so that
     // only those are sorted.
@@ -203,26 +201,32 @@ fn link_bucket<S: AsRef<str>>(
     sets: &mut UnionFind,
     verifier: &mut Verifier<'_, S>,
 ) {
-    let mut heads: Vec<usize> = Vec::with_capacity(BUCKET_REPRESENTATIVES);
+    // Heads with their tokens, hashed once: a member is compared with up to
+    // BUCKET_REPRESENTATIVES heads, and tokenising dominated the cost of verification.
+    let mut heads: Vec<(usize, Vec<u64>)> = Vec::with_capacity(BUCKET_REPRESENTATIVES);
     for &(_, m) in bucket {
         let m = m as usize;
         let mut represented = false;
-        for &h in &heads {
-            if sets.find(h) == sets.find(m) {
+        let mut tokens: Option<Vec<u64>> = None;
+        for (h, head_tokens) in &heads {
+            if sets.find(*h) == sets.find(m) {
                 represented = true;
-            } else if verifier.similar(m, h) {
-                sets.union(m, h);
-                represented = true;
+            } else if verifier.estimated_similar(m, *h) {
+                let mine = tokens.get_or_insert_with(|| verifier.tokens(m));
+                if token_similarity(mine, head_tokens, verifier.similarity) {
+                    sets.union(m, *h);
+                    represented = true;
+                }
             }
         }
         if !represented && heads.len() < BUCKET_REPRESENTATIVES {
-            heads.push(m);
+            let mine = tokens.unwrap_or_else(|| verifier.tokens(m));
+            heads.push((m, mine));
         }
     }
 }
 
-/// Checks candidate pairs, cheapest test first. Holds scratch buffers so that verification does
-/// not allocate per pair.
+/// Checks candidate pairs, cheapest test first.
 struct Verifier<'a, S> {
     texts: &'a [S],
     reps: &'a [usize],
@@ -230,13 +234,12 @@ struct Verifier<'a, S> {
     width: usize,
     min_jaccard: f64,
     similarity: f64,
-    a: Vec<u64>,
-    b: Vec<u64>,
 }
 
 impl<S: AsRef<str>> Verifier<'_, S> {
-    /// Whether representatives `x` and `y` are near-duplicates.
-    fn similar(&mut self, x: usize, y: usize) -> bool {
+    /// Whether the signatures of representatives `x` and `y` agree enough for their texts to
+    /// be worth comparing.
+    fn estimated_similar(&self, x: usize, y: usize) -> bool {
         let (Some(sx), Some(sy)) = (
             self.sigs.get(x * self.width..(x + 1) * self.width),
             self.sigs.get(y * self.width..(y + 1) * self.width),
@@ -244,15 +247,16 @@ impl<S: AsRef<str>> Verifier<'_, S> {
             return false;
         };
         let agree = sx.iter().zip(sy).filter(|(p, q)| p == q).count();
-        if (agree as f64) < self.min_jaccard * self.width as f64 {
-            return false;
+        agree as f64 >= self.min_jaccard * self.width as f64
+    }
+
+    /// The token hashes of representative `x`.
+    fn tokens(&self, x: usize) -> Vec<u64> {
+        let mut out = Vec::new();
+        if let Some(&i) = self.reps.get(x) {
+            token_hashes(self.texts[i].as_ref(), &mut out);
         }
-        let (Some(&ix), Some(&iy)) = (self.reps.get(x), self.reps.get(y)) else {
-            return false;
-        };
-        token_hashes(self.texts[ix].as_ref(), &mut self.a);
-        token_hashes(self.texts[iy].as_ref(), &mut self.b);
-        token_similarity(&self.a, &self.b, self.similarity)
+        out
     }
 }
 
