@@ -315,14 +315,21 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let rendered = report::render(&report, args.format, color);
     match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("writing report to {}", path.display()))?,
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("writing report to {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            report::write(&report, args.format, color, &mut out)
+                .and_then(|_| out.flush())
+                .with_context(|| format!("writing report to {}", path.display()))?;
+        }
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`| head`) is not an error worth a message.
-            if let Err(e) = out.write_all(rendered.as_bytes()).and_then(|_| out.flush()) {
+            if let Err(e) =
+                report::write(&report, args.format, color, &mut out).and_then(|_| out.flush())
+            {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(e.into());
                 }

@@ -172,7 +172,13 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(timeline: &'a Timeline, config: &'a Config, now: DateTime<Utc>) -> Context<'a> {
-        let clusters = near_duplicate::clusters(&timeline.posts, &config.near_duplicate);
+        // Clustering is the expensive shared step; skip it when no detector reads it.
+        let needed = config.near_duplicate.enabled || config.scheduled_repeat.enabled;
+        let clusters = if needed {
+            near_duplicate::clusters(&timeline.posts, &config.near_duplicate)
+        } else {
+            Vec::new()
+        };
         Context {
             timeline,
             now,

@@ -2,8 +2,8 @@
 
 use super::Report;
 
-pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("a report always serialises");
-    s.push('\n');
-    s
+/// Streams the report as pretty JSON with a trailing newline.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }

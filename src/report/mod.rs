@@ -29,11 +29,17 @@ pub enum Format {
     Json,
 }
 
-/// Renders a report in the given format.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+/// Writes a report in the given format. The JSON report of a scan of thousands of accounts is
+/// large, so it is streamed to the writer rather than built as one string first.
+pub fn write(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Text => text::render(report, color),
-        Format::Json => json::render(report),
+        Format::Text => out.write_all(text::render(report, color).as_bytes()),
+        Format::Json => json::write(report, out),
     }
 }
 
