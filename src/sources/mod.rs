@@ -210,7 +210,7 @@ pub fn detect(path: &Path) -> Result<InputFormat, SourceError> {
     let by_name = format_from_name(&name);
     let text = strip_bom(&head);
     let body = trim_ascii_start(text);
-    if body.starts_with(b"window.YTD.") {
+    if twitter_archive::sniff_file_start(&head) {
         return Ok(InputFormat::TwitterArchive);
     }
     if body.is_empty() {
@@ -320,14 +320,6 @@ fn is_twitter_file_name(name: &str) -> bool {
         || (name.starts_with("tweets-part") && name.ends_with(".js"))
 }
 
-/// A zip entry name that marks a Twitter archive: `data/<twitter file>` under any top folder.
-fn is_twitter_entry(entry: &str) -> bool {
-    let mut parts = entry.rsplit('/');
-    let file = parts.next().unwrap_or_default().to_ascii_lowercase();
-    let dir = parts.next().unwrap_or_default();
-    dir.eq_ignore_ascii_case("data") && is_twitter_file_name(&file)
-}
-
 /// A zip entry name that marks a Mastodon export: `outbox.json` at the top or one folder down.
 fn is_outbox_entry(entry: &str) -> bool {
     let parts: Vec<&str> = entry.split('/').collect();
@@ -347,13 +339,13 @@ fn detect_zip(path: &Path) -> Result<InputFormat, SourceError> {
             path: path.to_path_buf(),
             source,
         })?;
-    let mut twitter = false;
-    let mut mastodon = false;
-    for name in archive.file_names_raw() {
-        let name = String::from_utf8_lossy(name);
-        twitter |= is_twitter_entry(&name);
-        mastodon |= is_outbox_entry(&name);
-    }
+    let names: Vec<String> = archive
+        .file_names_raw()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let twitter = twitter_archive::sniff_zip_names(&names);
+    let mastodon = names.iter().any(|n| is_outbox_entry(n));
     match (twitter, mastodon) {
         (true, _) => Ok(InputFormat::TwitterArchive),
         (false, true) => Ok(InputFormat::MastodonOutbox),
@@ -369,15 +361,7 @@ fn detect_zip(path: &Path) -> Result<InputFormat, SourceError> {
 
 /// The format of a folder that is an extracted archive, `None` for any other folder.
 fn detect_folder(path: &Path) -> Option<InputFormat> {
-    let has_twitter_file = |dir: &Path| {
-        std::fs::read_dir(dir).ok().is_some_and(|entries| {
-            entries.flatten().any(|e| {
-                is_twitter_file_name(&e.file_name().to_string_lossy().to_ascii_lowercase())
-                    && e.file_type().is_ok_and(|t| t.is_file())
-            })
-        })
-    };
-    if has_twitter_file(&path.join("data")) || has_twitter_file(path) {
+    if twitter_archive::sniff_dir(path) {
         return Some(InputFormat::TwitterArchive);
     }
     if path.join("outbox.json").is_file() {
