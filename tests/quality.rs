@@ -6,9 +6,8 @@
 //! higher; it should fire exactly where the account's label says (`synth::Labels::expects`).
 //! Tables print with `cargo test quality -- --nocapture`.
 //!
-//! A detector that is still a stub (no finding and no stat on any account) is reported and left
-//! out of the assertions, so that this file can land before the detectors do; once every
-//! detector is real, every assertion applies.
+//! The core detectors (`near_duplicate`, `scheduled_repeat`, `auto_reply`) are asserted; the
+//! others are reported.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -54,16 +53,6 @@ fn fires(report: &AccountReport, detector: &str) -> bool {
         .findings
         .iter()
         .any(|f| f.detector == detector && f.severity >= Severity::Low)
-}
-
-/// A detector that reported nothing at all, not even a stat, on every account is a stub.
-fn is_stub(detector: &str) -> bool {
-    corpus().iter().all(|s| {
-        s.report
-            .detectors
-            .get(detector)
-            .is_none_or(|d| d.findings == 0 && d.stats.is_empty())
-    })
 }
 
 #[derive(Default)]
@@ -122,15 +111,8 @@ fn detector_precision_and_recall() {
     let mut failures = Vec::new();
     for id in detectors::ids() {
         let c = confusion(id);
-        let stub = is_stub(id);
         let core = CORE.contains(&id);
-        let status = if stub {
-            "STUB: not asserted"
-        } else if core {
-            "asserted"
-        } else {
-            "reported"
-        };
+        let status = if core { "asserted" } else { "reported" };
         table.push_str(&format!(
             "{id:<18} {:>4} {:>4} {:>4} {:>4}  {:>9}  {:>6}  {status}\n",
             c.tp,
@@ -140,7 +122,7 @@ fn detector_precision_and_recall() {
             ratio(c.precision()),
             ratio(c.recall()),
         ));
-        if core && !stub {
+        if core {
             let p = c.precision().unwrap_or(0.0);
             let r = c.recall().unwrap_or(0.0);
             if p < MIN_PRECISION {
@@ -247,10 +229,6 @@ fn hard_negatives_and_people_score_as_people() {
 fn score_separates_automation_from_people() {
     let (table, by) = score_table();
     println!("{table}");
-    if let Some(stub) = CORE.iter().find(|id| is_stub(id)) {
-        println!("score separation not asserted: detector {stub} is a stub");
-        return;
-    }
     // Newsroom feeds are automation without duplicates or replies: only `timing` and
     // `automation_client` can lower their score (caps 20 + 5), so they are reported above,
     // not asserted here.
