@@ -120,7 +120,7 @@ pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usiz
     // 3 and 4. LSH buckets, band by band, verified pairs merged into `sets` (over reps).
     let mut sets = UnionFind::new(reps.len());
     let min_jaccard = params.min_estimated_jaccard();
-    let mut verifier = Verifier {
+    let verifier = Verifier {
         texts,
         reps: &reps,
         sigs: &sigs,
@@ -154,10 +154,26 @@ pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usiz
                 .map(|(r, h)| (*h, r as u32)),
         );
         colliding.sort_unstable();
-        for bucket in colliding.chunk_by(|a, b| a.0 == b.0) {
-            if bucket.len() > 1 {
-                link_bucket(bucket, &mut sets, &mut verifier);
-            }
+        let buckets: Vec<&[(u64, u32)]> = colliding
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|b| b.len() > 1)
+            .collect();
+        if buckets.is_empty() {
+            continue;
+        }
+        // Verification is most of the cost in a large timeline, so buckets are verified in
+        // parallel against a snapshot of the groups as they stood at the start of the band;
+        // the verified pairs are merged afterwards in bucket order. The snapshot only decides
+        // which comparisons can be skipped, never whether a pair is similar, and the merge
+        // order is fixed: the result does not depend on the number of threads.
+        let roots = sets.roots();
+        let pairs: Vec<Vec<(u32, u32)>> = buckets
+            .par_iter()
+            .with_min_len(16)
+            .map(|bucket| link_bucket(bucket, &roots, &verifier))
+            .collect();
+        for (a, b) in pairs.into_iter().flatten() {
+            sets.union(a as usize, b as usize);
         }
     }
 
@@ -193,37 +209,42 @@ pub fn group<S: AsRef<str> + Sync>(texts: &[S], params: &Params) -> Vec<Vec<usiz
     groups
 }
 
-/// Links the members of one LSH bucket (sorted by representative index) to earlier members
-/// they are verified similar to. Each member is compared with at most
-/// [`BUCKET_REPRESENTATIVES`] earlier members, each from a different group.
+/// The verified near-duplicate pairs of one LSH bucket (sorted by representative index): each
+/// member is compared with at most [`BUCKET_REPRESENTATIVES`] earlier members ("heads"), each
+/// from a different group as far as `roots` (the groups at the start of the band) and the
+/// bucket's own matches tell.
 fn link_bucket<S: AsRef<str>>(
     bucket: &[(u64, u32)],
-    sets: &mut UnionFind,
-    verifier: &mut Verifier<'_, S>,
-) {
-    // Heads with their tokens, hashed once: a member is compared with up to
-    // BUCKET_REPRESENTATIVES heads, and tokenising dominated the cost of verification.
-    let mut heads: Vec<(usize, Vec<u64>)> = Vec::with_capacity(BUCKET_REPRESENTATIVES);
+    roots: &[u32],
+    verifier: &Verifier<'_, S>,
+) -> Vec<(u32, u32)> {
+    let mut pairs = Vec::new();
+    // Heads with their group label and their tokens, hashed once: tokenising dominated the
+    // cost of verification when it was done per comparison.
+    let mut heads: Vec<(usize, u32, Vec<u64>)> = Vec::with_capacity(BUCKET_REPRESENTATIVES);
     for &(_, m) in bucket {
         let m = m as usize;
+        let mut label = roots.get(m).copied().unwrap_or(m as u32);
         let mut represented = false;
         let mut tokens: Option<Vec<u64>> = None;
-        for (h, head_tokens) in &heads {
-            if sets.find(*h) == sets.find(m) {
+        for (h, head_label, head_tokens) in &heads {
+            if *head_label == label {
                 represented = true;
             } else if verifier.estimated_similar(m, *h) {
                 let mine = tokens.get_or_insert_with(|| verifier.tokens(m));
                 if token_similarity(mine, head_tokens, verifier.similarity) {
-                    sets.union(m, *h);
+                    pairs.push((m as u32, *h as u32));
+                    label = *head_label;
                     represented = true;
                 }
             }
         }
         if !represented && heads.len() < BUCKET_REPRESENTATIVES {
             let mine = tokens.unwrap_or_else(|| verifier.tokens(m));
-            heads.push((m, mine));
+            heads.push((m, label, mine));
         }
     }
+    pairs
 }
 
 /// Checks candidate pairs, cheapest test first.
@@ -376,6 +397,13 @@ impl UnionFind {
             x = self.parent[x];
         }
         x
+    }
+
+    /// The root of every element.
+    fn roots(&mut self) -> Vec<u32> {
+        (0..self.parent.len())
+            .map(|x| self.find(x) as u32)
+            .collect()
     }
 
     fn union(&mut self, x: usize, y: usize) {
