@@ -33,8 +33,10 @@ pub fn analyse(
     now: DateTime<Utc>,
 ) -> AccountReport {
     let ctx = Context::new(timeline, config, now);
+    // Detectors are independent and pure, so they run side by side: this is what keeps both
+    // cores busy on one large account (many small accounts are already spread over the cores).
     let outcomes = detectors::all()
-        .into_iter()
+        .par_iter()
         .map(|d| {
             let id = d.id();
             let enabled = config.enabled(id);
