@@ -4,6 +4,7 @@
 mod daemon_e2e;
 mod golden;
 mod live_sources;
+mod poller;
 mod quality;
 mod real_archives;
 mod server_api;

@@ -11,15 +11,15 @@ pub mod metrics;
 pub mod poller;
 pub mod supervisor;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
 use crate::model::Platform;
@@ -39,6 +39,14 @@ pub struct AccountStatus {
     pub score: Option<u32>,
     pub findings: u64,
     pub analysed_at: Option<DateTime<Utc>>,
+    /// The analysis settings generation ([`State::analysis_generation`]) of the last analysis
+    /// in this process; `None` until the first one.
+    #[serde(skip)]
+    pub analysed_generation: Option<u64>,
+    /// A hash of the last recorded report, so that a run that changes nothing is not stored
+    /// again.
+    #[serde(skip)]
+    pub report_hash: Option<u64>,
 }
 
 /// State shared by the HTTP handlers and the poller.
@@ -48,6 +56,15 @@ pub struct State {
     pub metrics: Metrics,
     status: RwLock<HashMap<String, AccountStatus>>,
     refresh: RwLock<HashMap<String, Arc<Notify>>>,
+    /// Store keys of the configured accounts, by name (thousands of accounts: no linear scans).
+    keys: RwLock<HashMap<String, AccountKey>>,
+    /// Bumped when a reload changes what an analysis depends on (detector settings, retention),
+    /// so that every account is analysed again even without new posts.
+    generation: AtomicU64,
+    /// Bounds the pollers' blocking work (store and analysis) running at once: without it ten
+    /// thousand accounts starting together fill the blocking pool with hundreds of threads,
+    /// each holding a timeline in memory and a database connection.
+    work: Semaphore,
     ready: AtomicBool,
 }
 
@@ -67,6 +84,9 @@ impl State {
             metrics,
             status: RwLock::new(HashMap::new()),
             refresh: RwLock::new(HashMap::new()),
+            keys: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            work: Semaphore::new(work_permits()),
             ready: AtomicBool::new(false),
         });
         state.set_config(config);
@@ -84,8 +104,9 @@ impl State {
     /// Installs a new configuration (already validated) and rebuilds per-account gauges.
     pub fn set_config(&self, config: Config) {
         self.metrics.reset_accounts(&config);
+        let names: HashSet<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
         let mut refresh = self.refresh.write().unwrap_or_else(|e| e.into_inner());
-        refresh.retain(|name, _| config.accounts.iter().any(|a| &a.name == name));
+        refresh.retain(|name, _| names.contains(name.as_str()));
         for a in &config.accounts {
             refresh.entry(a.name.clone()).or_default();
         }
@@ -93,8 +114,44 @@ impl State {
         self.status
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|name, _| config.accounts.iter().any(|a| &a.name == name));
-        *self.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
+            .retain(|name, _| names.contains(name.as_str()));
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = config
+            .accounts
+            .iter()
+            .map(|a| {
+                let key = AccountKey {
+                    name: a.name.clone(),
+                    platform: platform_of_source(&a.source),
+                };
+                (a.name.clone(), key)
+            })
+            .collect();
+        let mut current = self.config.write().unwrap_or_else(|e| e.into_inner());
+        if current.detectors != config.detectors
+            || current.store.retention_days != config.store.retention_days
+        {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        *current = Arc::new(config);
+    }
+
+    /// Which analysis settings are in force: an account analysed under an older generation is
+    /// analysed again at its next poll.
+    pub fn analysis_generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Runs a poller's blocking work (store calls, analysis, reading an archive) on the
+    /// blocking pool, at most 2 × cores (between 2 and 32) at a time.
+    pub async fn run_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, String> {
+        // The semaphore is never closed, so acquiring only fails if that changes.
+        let _permit = self.work.acquire().await.map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| format!("blocking task failed: {e}"))
     }
 
     pub fn status(&self, name: &str) -> AccountStatus {
@@ -130,13 +187,22 @@ impl State {
 
     /// The store key of a configured account.
     pub fn key(&self, name: &str) -> Option<AccountKey> {
-        let config = self.config();
-        let account = config.accounts.iter().find(|a| a.name == name)?;
-        Some(AccountKey {
-            name: account.name.clone(),
-            platform: platform_of_source(&account.source),
-        })
+        self.keys
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
     }
+}
+
+/// How many pollers may do blocking work at once: enough to keep every core busy while some
+/// wait on the disk, few enough that memory and connections stay bounded.
+fn work_permits() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .saturating_mul(2)
+        .clamp(2, 32)
 }
 
 /// The platform a source string points at, as far as the string tells.

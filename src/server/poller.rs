@@ -16,8 +16,9 @@ use tokio::sync::watch;
 use super::State;
 use crate::config::Account;
 use crate::model::Timeline;
+use crate::report::AccountReport;
 use crate::sources::live::LiveSpec;
-use crate::store::{AccountKey, FetchState};
+use crate::store::{AccountKey, FetchState, StoreError};
 
 /// What one fetch produced.
 pub struct Fetched {
@@ -65,6 +66,11 @@ impl Jitter {
     }
 }
 
+/// How often an account with no new posts is analysed again anyway: some results depend on
+/// the clock (a campaign stops being "active" when its next post fails to come, retention
+/// moves old posts out of the window).
+const REANALYSE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Runs one account's poll loop until `stop` turns true.
 pub async fn account_loop(
     state: Arc<State>,
@@ -90,48 +96,66 @@ pub async fn account_loop(
             .mul_f64(0.5),
     };
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = async { match &refresh { Some(n) => n.notified().await, None => std::future::pending().await } } => {}
-            _ = stop.changed() => {}
-        }
+        let forced = tokio::select! {
+            _ = tokio::time::sleep(wait) => false,
+            _ = async { match &refresh { Some(n) => n.notified().await, None => std::future::pending().await } } => true,
+            _ = stop.changed() => false,
+        };
         if *stop.borrow() {
             return;
         }
         tokio::select! {
-            _ = poll_once(&state, &account, &client) => {}
+            _ = poll_once(&state, &account, &client, forced) => {}
             _ = stop.changed() => return,
         }
         wait = jitter.stretch(interval, config.poll.jitter);
     }
 }
 
+/// What the store holds for an account, read in one blocking call.
+type Stored = (Option<AccountReport>, u64, FetchState);
+
 /// Publishes what the store already knows about an account (after a restart or reload), so
 /// that metrics and the API answer before the first new poll.
 async fn publish_stored(state: &Arc<State>, account: &Account) -> Option<chrono::DateTime<Utc>> {
     let key = state.key(&account.name)?;
     let store = state.store.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        let accounts = store.accounts()?;
-        if !accounts.contains(&key) {
-            return Ok(None);
+    let stored = state
+        .run_blocking(move || -> Result<Option<Stored>, StoreError> {
+            // One keyed lookup per account: listing every stored account here made a restart
+            // with ten thousand accounts quadratic.
+            let fetch_state = match store.fetch_state(&key) {
+                Ok(s) => s,
+                Err(StoreError::UnknownAccount(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            Ok(Some((
+                store.latest_report(&key)?,
+                store.post_count(&key)?,
+                fetch_state,
+            )))
+        })
+        .await;
+    let (report, posts, fetch_state) = match stored {
+        Ok(Ok(Some(stored))) => stored,
+        Ok(Ok(None)) => return None,
+        Ok(Err(e)) => {
+            tracing::error!(account = %account.name, error = %e, "cannot read stored history");
+            return None;
         }
-        Ok::<_, crate::store::StoreError>(Some((
-            store.latest_report(&key)?,
-            store.post_count(&key)?,
-            store.fetch_state(&key)?,
-        )))
-    })
-    .await;
-    let Ok(Ok(Some((report, posts, fetch_state)))) = stored else {
-        return None;
+        Err(e) => {
+            tracing::error!(account = %account.name, error = %e, "cannot read stored history");
+            return None;
+        }
     };
     if let Some(report) = report {
         state.metrics.observe_report(account, &report, posts);
+        let hash = report_hash(&report);
         state.update_status(&account.name, |s| {
             s.platform = Some(report.platform);
             s.score = Some(report.score);
             s.findings = report.findings.len() as u64;
+            s.report_hash = Some(hash);
         });
     }
     if let Some(at) = fetch_state.last_success {
@@ -160,11 +184,13 @@ fn state_platform(state: &Arc<State>, account: &Account) -> crate::model::Platfo
         .unwrap_or(crate::model::Platform::Other)
 }
 
-/// One fetch, store and analysis of an account. Errors are recorded, not returned.
+/// One fetch, store and analysis of an account. Errors are recorded, not returned. `forced`
+/// (an operator's refresh) analyses the account even when nothing new came.
 pub async fn poll_once(
     state: &Arc<State>,
     account: &Account,
     client: &crate::sources::http::Client,
+    forced: bool,
 ) {
     let Some(key) = state.key(&account.name) else {
         return;
@@ -177,16 +203,17 @@ pub async fn poll_once(
     let prior = {
         let key = key.clone();
         let handle = platform_handle(account);
-        tokio::task::spawn_blocking(move || {
-            store.ensure_account(&key, &handle)?;
-            store.fetch_state(&key)
-        })
-        .await
+        state
+            .run_blocking(move || {
+                store.ensure_account(&key, &handle)?;
+                store.fetch_state(&key)
+            })
+            .await
     };
     let prior = match prior {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return record_failure(state, account, &key, kind, e.to_string()),
-        Err(e) => return record_failure(state, account, &key, kind, e.to_string()),
+        Err(e) => return record_failure(state, account, &key, kind, e),
     };
     let fetched = fetch(state, account, client, &prior).await;
     state
@@ -221,23 +248,28 @@ pub async fn poll_once(
     let store = state.store.clone();
     let stored = {
         let key = key.clone();
-        tokio::task::spawn_blocking(move || -> Result<u64, crate::store::StoreError> {
-            if let Some(t) = &fetched.timeline {
-                store.insert_posts(&key, &t.posts)?;
-            }
-            // The cursor moves only after the posts it covers are stored: a crash in between
-            // fetches them again rather than skipping them.
-            store.set_fetch_state(&key, &new_state)?;
-            store.post_count(&key)
-        })
-        .await
+        state
+            .run_blocking(move || -> Result<(usize, u64), StoreError> {
+                let new = match &fetched.timeline {
+                    Some(t) => store.insert_posts(&key, &t.posts)?,
+                    None => 0,
+                };
+                // The cursor moves only after the posts it covers are stored: a crash in
+                // between fetches them again rather than skipping them.
+                store.set_fetch_state(&key, &new_state)?;
+                Ok((new, store.post_count(&key)?))
+            })
+            .await
     };
-    let posts_stored = match stored {
+    let (new_posts, posts_stored) = match stored {
         Ok(Ok(n)) => n,
         Ok(Err(e)) => return record_failure(state, account, &key, kind, e.to_string()),
-        Err(e) => return record_failure(state, account, &key, kind, e.to_string()),
+        Err(e) => return record_failure(state, account, &key, kind, e),
     };
-    let label_platform = platform.unwrap_or(key.platform);
+    // A 304 does not say the platform: keep the one learnt from an earlier fetch.
+    let label_platform = platform
+        .or(state.status(&account.name).platform)
+        .unwrap_or(key.platform);
     state.metrics.observe_fetch(
         account,
         label_platform.as_str(),
@@ -252,45 +284,74 @@ pub async fn poll_once(
             s.platform = platform;
         }
     });
-    analyse(state, account, &key, posts_stored).await;
+    let status = state.status(&account.name);
+    let stale = status
+        .analysed_at
+        .and_then(|t| (now - t).to_std().ok())
+        .is_none_or(|age| age >= REANALYSE_EVERY);
+    // A poll that brought nothing new changes no result: analysing again would only burn CPU
+    // (and, before this check, stored an identical report per poll).
+    if forced
+        || new_posts > 0
+        || stale
+        || status.analysed_generation != Some(state.analysis_generation())
+    {
+        analyse(state, account, &key, posts_stored).await;
+    }
 }
 
-/// Re-runs the detectors over the stored history and records the run.
+/// Re-runs the detectors over the stored history and records the run when its result differs
+/// from the last recorded one (the score history stays complete: an unchanged result is the
+/// previous run's).
 pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, posts_stored: u64) {
     let config = state.config();
+    let generation = state.analysis_generation();
     let store = state.store.clone();
     let key2 = key.clone();
-    let started = std::time::Instant::now();
     let since = (config.store.retention_days > 0)
         .then(|| Utc::now() - ChronoDuration::days(i64::from(config.store.retention_days)));
     let detectors = config.detectors.clone();
-    let platform_hint = state.status(&account.name).platform;
-    let result = tokio::task::spawn_blocking(move || {
-        let mut timeline = store.timeline(&key2, since)?;
-        if let Some(p) = platform_hint {
-            timeline.platform = p;
-        }
-        let report = crate::scan::analyse(&timeline, &detectors, Utc::now());
-        store.record_run(&key2, &report)?;
-        Ok::<_, crate::store::StoreError>(report)
-    })
-    .await;
-    state
-        .metrics
-        .analysis_duration
-        .observe(started.elapsed().as_secs_f64());
+    let status = state.status(&account.name);
+    let platform_hint = status.platform;
+    let previous = status.report_hash;
+    let result = state
+        .run_blocking(move || {
+            // Timed here, not around the await: the wait for a work permit is not analysis.
+            let started = std::time::Instant::now();
+            let mut timeline = store.timeline(&key2, since)?;
+            if let Some(p) = platform_hint {
+                timeline.platform = p;
+            }
+            let report = crate::scan::analyse(&timeline, &detectors, Utc::now());
+            let hash = report_hash(&report);
+            if previous != Some(hash) {
+                store.record_run(&key2, &report)?;
+            }
+            Ok::<_, StoreError>((report, hash, started.elapsed()))
+        })
+        .await;
     match result {
-        Ok(Ok(report)) => {
+        Ok(Ok((report, hash, took))) => {
+            state.metrics.analysis_duration.observe(took.as_secs_f64());
             state.metrics.observe_report(account, &report, posts_stored);
             state.update_status(&account.name, |s| {
                 s.score = Some(report.score);
                 s.findings = report.findings.len() as u64;
                 s.analysed_at = Some(Utc::now());
+                s.analysed_generation = Some(generation);
+                s.report_hash = Some(hash);
             });
         }
         Ok(Err(e)) => tracing::error!(account = %account.name, error = %e, "analysis failed"),
         Err(e) => tracing::error!(account = %account.name, error = %e, "analysis task failed"),
     }
+}
+
+/// A hash of a report's content, to tell whether a run changed anything.
+fn report_hash(report: &AccountReport) -> u64 {
+    serde_json::to_vec(report)
+        .map(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes))
+        .unwrap_or(0)
 }
 
 fn record_failure(
@@ -326,54 +387,59 @@ async fn fetch(
 ) -> Result<Fetched, (&'static str, String)> {
     let source = account.source.trim();
     if let Some(path) = source.strip_prefix("file:") {
-        return fetch_file(PathBuf::from(path), prior.clone()).await;
+        return fetch_file(state, PathBuf::from(path), prior.clone()).await;
     }
     fetch_live(state, client, source, prior).await
 }
 
 /// A watched archive or JSONL file: re-read when its modification time or size changes.
-async fn fetch_file(path: PathBuf, prior: FetchState) -> Result<Fetched, (&'static str, String)> {
-    tokio::task::spawn_blocking(move || {
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
-        let stamp = format!(
-            "{}:{}",
-            meta.len(),
-            meta.modified()
-                .ok()
-                .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        if prior.etag.as_deref() == Some(stamp.as_str()) {
-            return Ok(Fetched {
-                timeline: None,
-                state: prior,
-            });
-        }
-        let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
-            .map_err(|e| ("invalid", e.to_string()))?;
-        let mut timelines = batch.timelines.into_iter();
-        let mut timeline = timelines
-            .next()
-            .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
-        // A watched file is one account; should it hold several, they are watched as one.
-        for t in timelines {
-            timeline.merge(t);
-        }
-        timeline.finish();
-        let state = FetchState {
-            etag: Some(stamp),
-            backfilled: true,
-            ..prior
-        };
-        Ok(Fetched {
-            timeline: Some(timeline),
-            state,
+async fn fetch_file(
+    state: &Arc<State>,
+    path: PathBuf,
+    prior: FetchState,
+) -> Result<Fetched, (&'static str, String)> {
+    state
+        .run_blocking(move || {
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
+            let stamp = format!(
+                "{}:{}",
+                meta.len(),
+                meta.modified()
+                    .ok()
+                    .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0)
+            );
+            if prior.etag.as_deref() == Some(stamp.as_str()) {
+                return Ok(Fetched {
+                    timeline: None,
+                    state: prior,
+                });
+            }
+            let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
+                .map_err(|e| ("invalid", e.to_string()))?;
+            let mut timelines = batch.timelines.into_iter();
+            let mut timeline = timelines
+                .next()
+                .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
+            // A watched file is one account; should it hold several, they are watched as one.
+            for t in timelines {
+                timeline.merge(t);
+            }
+            timeline.finish();
+            let state = FetchState {
+                etag: Some(stamp),
+                backfilled: true,
+                ..prior
+            };
+            Ok(Fetched {
+                timeline: Some(timeline),
+                state,
+            })
         })
-    })
-    .await
-    .map_err(|e| ("internal", e.to_string()))?
+        .await
+        .map_err(|e| ("internal", e))?
 }
 
 /// A feed, Mastodon or Bluesky account, through the shared polite client.
