@@ -80,7 +80,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or folders to read: Twitter/X archive (.zip, folder, tweets.js), Mastodon export
-    /// (.zip, outbox.json), echoscope JSONL or CSV.
+    /// (.zip, outbox.json), echoscope JSONL or CSV, a saved RSS/Atom/JSON Feed; or a live source
+    /// (feed URL, `mastodon:@user@host`, `bsky:handle`).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Report format.

@@ -19,7 +19,7 @@ use regex::Regex;
 use reqwest::Url;
 
 use super::live::{ParseError, Parsed};
-use super::Skipped;
+use super::{Skipped, SourceError};
 use crate::html;
 use crate::model::{Platform, Post, PostKind, Timeline};
 
@@ -35,20 +35,75 @@ struct Origin {
 /// The document may be RSS 0.9x/1.0/2.0, Atom or JSON Feed; its declared XML encoding is honoured,
 /// so pass the raw bytes. Errors name the URL.
 pub fn parse(bytes: &[u8], url: &str) -> Result<Parsed, ParseError> {
-    let feed = feed_rs::parser::Builder::new()
-        .base_uri(Some(url))
+    let feed = parse_document(bytes, Some(url), url)?;
+    let origin = origin(
+        url,
+        &feed.id,
+        feed.title.as_ref().map(|t| t.content.as_str()),
+    );
+    Ok(entries(&feed, &origin))
+}
+
+/// Parses a feed document saved to a file (`scan feed.xml`, a watched `file:` source). With
+/// no URL to go by, the feed's own link to itself or to the account's page says whose it is.
+pub fn parse_saved(bytes: &[u8], label: &str) -> Result<Parsed, ParseError> {
+    let feed = parse_document(bytes, None, label)?;
+    let title = feed.title.as_ref().map(|t| t.content.as_str());
+    let links = feed
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("self"))
+        .chain(
+            feed.links
+                .iter()
+                .filter(|l| l.rel.as_deref() != Some("self")),
+        )
+        .map(|l| l.href.as_str());
+    let mut found = None;
+    for link in links {
+        // A Bluesky feed links to the profile page; its feed URL is that page plus /rss.
+        let candidates = [
+            link.to_string(),
+            format!("{}/rss", link.trim_end_matches('/')),
+        ];
+        if let Some(o) = candidates
+            .iter()
+            .map(|u| origin(u, &feed.id, title))
+            .find(|o| o.platform != Platform::Feed)
+        {
+            found = Some(o);
+            break;
+        }
+        found.get_or_insert_with(|| origin(link, &feed.id, title));
+    }
+    let origin = found.unwrap_or_else(|| Origin {
+        platform: if feed.id.starts_with("yt:channel:") {
+            Platform::Youtube
+        } else {
+            Platform::Feed
+        },
+        account: title
+            .map(str::to_string)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| label.to_string()),
+    });
+    Ok(entries(&feed, &origin))
+}
+
+fn parse_document(bytes: &[u8], base: Option<&str>, label: &str) -> Result<Feed, ParseError> {
+    feed_rs::parser::Builder::new()
+        .base_uri(base)
         // An empty id marks an entry the feed gave no id: it is skipped, not given a made-up one.
         .id_generator(|_, _, _| String::new())
         .timestamp_parser(parse_timestamp)
         .sanitize_content(false)
         .build()
         .parse(bytes)
-        .map_err(|e| ParseError::new(url, "document", format!("not a readable feed: {e}")))?;
-    let origin = origin(
-        url,
-        &feed.id,
-        feed.title.as_ref().map(|t| t.content.as_str()),
-    );
+        .map_err(|e| ParseError::new(label, "document", format!("not a readable feed: {e}")))
+}
+
+/// The feed's entries as the origin's timeline; entries that cannot be posts are counted.
+fn entries(feed: &Feed, origin: &Origin) -> Parsed {
     let mut timeline = Timeline::new(origin.account.clone(), origin.platform);
     let mut skipped = Skipped::default();
     for (i, entry) in feed.entries.iter().enumerate() {
@@ -57,13 +112,57 @@ pub fn parse(bytes: &[u8], url: &str) -> Result<Parsed, ParseError> {
         } else {
             format!("entry {} ({})", i + 1, entry.id)
         };
-        match post(&origin, &feed, entry) {
+        match post(origin, feed, entry) {
             Ok(p) => timeline.posts.push(p),
             Err(reason) => skipped.note(record, reason),
         }
     }
     timeline.finish();
-    Ok(Parsed { timeline, skipped })
+    Parsed { timeline, skipped }
+}
+
+/// Largest saved feed read into memory: a feed is one document parsed whole, and real ones are
+/// kilobytes to a few megabytes.
+const MAX_SAVED_FEED_BYTES: u64 = 64 << 20;
+
+/// Reads a saved feed file as an input of `scan` ([`super::InputFormat::Feed`]).
+pub fn read(path: &std::path::Path, limits: &super::Limits) -> Result<super::Batch, SourceError> {
+    use std::io::Read as _;
+    let limit = limits.max_entry_bytes.min(MAX_SAVED_FEED_BYTES);
+    let io = |source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(SourceError::TooLarge {
+            path: path.to_path_buf(),
+            what: "the feed document".into(),
+            limit,
+        });
+    }
+    let parsed =
+        parse_saved(&bytes, &path.display().to_string()).map_err(|e| SourceError::Invalid {
+            path: path.to_path_buf(),
+            record: e.record,
+            reason: e.reason,
+        })?;
+    if parsed.timeline.posts.is_empty() {
+        return Err(SourceError::Empty {
+            path: path.to_path_buf(),
+            reason: format!(
+                "a feed without usable entries ({} skipped)",
+                parsed.skipped.count
+            ),
+        });
+    }
+    Ok(super::Batch {
+        timelines: vec![parsed.timeline],
+        skipped: parsed.skipped,
+    })
 }
 
 /// Dates as feeds write them: RFC 3339 (Atom, JSON Feed, some RSS), RFC 2822 with or without

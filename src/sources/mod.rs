@@ -37,6 +37,8 @@ pub enum InputFormat {
     Jsonl,
     /// echoscope CSV: the same fields as JSONL, one post per row, with a header.
     Csv,
+    /// A saved RSS, Atom or JSON Feed document (one account's latest posts).
+    Feed,
 }
 
 impl InputFormat {
@@ -46,6 +48,7 @@ impl InputFormat {
             InputFormat::MastodonOutbox => "mastodon_outbox",
             InputFormat::Jsonl => "jsonl",
             InputFormat::Csv => "csv",
+            InputFormat::Feed => "feed",
         }
     }
 }
@@ -239,6 +242,21 @@ fn sniff_text(text: &[u8], truncated: bool) -> Sniffed {
     let Some(first) = first else {
         return Sniffed::Unclear("only blank or comment lines at the start".into());
     };
+    if first.starts_with(b"<") {
+        // An XML feed names its root element near the top, after any declaration, comments
+        // or stylesheet instructions.
+        let window = String::from_utf8_lossy(text);
+        if ["<rss", "<feed", "<rdf:RDF"]
+            .iter()
+            .any(|t| window.contains(t))
+        {
+            return Sniffed::Format(InputFormat::Feed);
+        }
+        return Sniffed::Unclear("XML that is not an RSS, Atom or RDF feed".into());
+    }
+    if first.starts_with(b"{") && String::from_utf8_lossy(text).contains("jsonfeed.org/version/") {
+        return Sniffed::Format(InputFormat::Feed);
+    }
     if first.starts_with(b"{") {
         if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(first) {
             if ["account", "platform", "id"]
@@ -507,6 +525,7 @@ pub fn read(
         InputFormat::MastodonOutbox => mastodon_outbox::read(path, limits)?,
         InputFormat::Jsonl => jsonl::read(path, limits)?,
         InputFormat::Csv => csv::read(path, limits)?,
+        InputFormat::Feed => feed::read(path, limits)?,
     };
     Ok((format, batch))
 }
