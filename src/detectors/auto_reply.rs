@@ -282,8 +282,13 @@ impl Detector for AutoReply {
         let reply_posts: Vec<&Post> = replies.iter().filter_map(|&i| tl.posts.get(i)).collect();
 
         if !reply_posts.is_empty() {
-            out.findings
-                .extend(template_findings(&reply_posts, cfg, &mut out.stats));
+            let cluster_of = reply_clusters(&replies, &ctx.clusters);
+            out.findings.extend(template_findings(
+                &reply_posts,
+                &cluster_of,
+                cfg,
+                &mut out.stats,
+            ));
             let overall = Timing::of(&reply_posts, cfg);
             out.stats.insert("replies".into(), reply_posts.len() as f64);
             if let Some(m) = overall.median {
@@ -336,44 +341,141 @@ impl Detector for AutoReply {
     }
 }
 
-/// Groups replies by template, fills `auto_reply_share`, returns the findings.
-fn template_findings(
+/// Whom a reply answers: the account when the source names it; otherwise the parent post, so
+/// that sources giving only parent ids (a Mastodon outbox, minimal JSONL) still count targets.
+/// Two replies to one parent count once, as two replies to one person do.
+fn target(p: &Post) -> String {
+    match (&p.reply_to_account, &p.reply_to_id) {
+        (Some(a), _) => fold_account(a),
+        (None, Some(id)) => format!("post {id}"),
+        // Neither: each reply is its own unknown target.
+        (None, None) => format!("reply {}", p.id),
+    }
+}
+
+/// For each reply (by its position in `replies`), the near-duplicate cluster it belongs to.
+fn reply_clusters(
+    replies: &[usize],
+    clusters: &[super::near_duplicate::Cluster],
+) -> Vec<Option<usize>> {
+    let mut by_post: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (c, cluster) in clusters.iter().enumerate() {
+        for &m in &cluster.members {
+            by_post.insert(m, c);
+        }
+    }
+    replies.iter().map(|i| by_post.get(i).copied()).collect()
+}
+
+/// Groups replies by template: the same masked text, or near-identical texts (the shared
+/// near-duplicate clusters), so that a template which puts the name mid-sentence ("So sorry,
+/// Anna. Please DM us ...") or rotates a few wordings is still one template. A group is shown
+/// by its most frequent wording.
+fn template_groups(
     replies: &[&Post],
+    cluster_of: &[Option<usize>],
     cfg: &Config,
-    stats: &mut BTreeMap<String, f64>,
-) -> Vec<Finding> {
+) -> Vec<(Template, Vec<usize>, usize)> {
     // BTreeMap: groups come out in the same order on every run.
-    let mut groups: BTreeMap<String, (Template, Vec<usize>)> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, (Template, Vec<usize>)> = BTreeMap::new();
     for (k, p) in replies.iter().enumerate() {
         let t = template(&p.text);
         if t.words < cfg.min_template_tokens {
             continue;
         }
-        groups
+        by_key
             .entry(t.key.clone())
             .or_insert_with(|| (t, Vec::new()))
             .1
             .push(k);
     }
+    // Keys sharing a cluster merge: the group of a key is the first key of its cluster seen.
+    let mut group_of_cluster: std::collections::HashMap<usize, usize> =
+        std::collections::HashMap::new();
+    let mut groups: Vec<Vec<(Template, Vec<usize>)>> = Vec::new();
+    for (_, (t, members)) in by_key {
+        let cluster = members
+            .iter()
+            .find_map(|&k| cluster_of.get(k).copied().flatten());
+        // Only a wording that keeps most of the group's words joins it: "So sorry, Anna. Please
+        // DM us ..." differs from "So sorry, Ben. Please DM us ..." by a name, while a short
+        // "ha, Gus said Bob?" and "ha, Hana said Chen?" are near-identical as characters but
+        // half different as words, which is how people vary short replies.
+        let joins = cluster
+            .and_then(|c| group_of_cluster.get(&c).copied())
+            .filter(|&g| {
+                groups
+                    .get(g)
+                    .and_then(|w| w.first())
+                    .is_some_and(|(first, _)| shares_most_words(&first.key, &t.key))
+            });
+        let slot = match joins {
+            Some(g) => g,
+            None => {
+                groups.push(Vec::new());
+                let g = groups.len() - 1;
+                if let Some(c) = cluster {
+                    group_of_cluster.insert(c, g);
+                }
+                g
+            }
+        };
+        if let Some(group) = groups.get_mut(slot) {
+            group.push((t, members));
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|wordings| {
+            // Most frequent wording first; BTreeMap order breaks ties.
+            let shown = wordings
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1 .1.len().cmp(&b.1 .1.len()).then(b.0.cmp(&a.0)))
+                .map(|(_, (t, _))| t.clone())?;
+            let count = wordings.len();
+            let mut members: Vec<usize> = wordings.into_iter().flat_map(|(_, m)| m).collect();
+            members.sort_unstable();
+            Some((shown, members, count))
+        })
+        .collect()
+}
+
+/// Whether two template keys differ in at most one word in five (word-level edit distance):
+/// one name in a twenty-word template passes, any change to a four-word reply does not.
+fn shares_most_words(a: &str, b: &str) -> bool {
+    let a: Vec<&str> = a.split_whitespace().collect();
+    let b: Vec<&str> = b.split_whitespace().collect();
+    let longest = a.len().max(b.len());
+    longest > 0 && strsim::generic_levenshtein(&a, &b) * 5 <= longest
+}
+
+/// Groups replies by template, fills `auto_reply_share`, returns the findings.
+fn template_findings(
+    replies: &[&Post],
+    cluster_of: &[Option<usize>],
+    cfg: &Config,
+    stats: &mut BTreeMap<String, f64>,
+) -> Vec<Finding> {
+    let groups = template_groups(replies, cluster_of, cfg);
     let mut templated = 0usize;
     let mut candidates = Vec::new();
-    for (_, (t, members)) in groups {
+    for (t, members, wordings) in groups {
         let targets: BTreeSet<String> = members
             .iter()
-            .filter_map(|&k| replies.get(k)?.reply_to_account.as_deref())
-            .map(fold_account)
+            .filter_map(|&k| replies.get(k).map(|p| target(p)))
             .collect();
         if targets.len() < cfg.min_targets.max(2) {
             continue;
         }
         templated += members.len();
-        candidates.push((t, members, targets.len()));
+        candidates.push((t, members, targets.len(), wordings));
     }
     let share = templated as f64 / replies.len() as f64;
     stats.insert("auto_reply_share".into(), share);
 
     let mut findings: Vec<(Severity, usize, Finding)> = Vec::new();
-    for (t, members, targets) in candidates {
+    for (t, members, targets, wordings) in candidates {
         let posts: Vec<&Post> = members
             .iter()
             .filter_map(|&k| replies.get(k).copied())
@@ -390,8 +492,13 @@ fn template_findings(
             continue;
         };
         let timing_words = timing.describe(cfg);
+        let reply = if wordings > 1 {
+            format!("same reply, in {wordings} wordings,")
+        } else {
+            "same reply".to_string()
+        };
         let mut summary = format!(
-            "same reply sent to {targets} different accounts ({} replies, {:.0}% of {} replies to others)",
+            "{reply} sent to {targets} different accounts ({} replies, {:.0}% of {} replies to others)",
             posts.len(),
             posts.len() as f64 * 100.0 / replies.len() as f64,
             replies.len()
@@ -629,6 +736,59 @@ mod tests {
                 || out.findings[0].summary.contains("every hour")
         );
         assert!(!out.stats.contains_key("median_reply_latency_seconds"));
+    }
+
+    #[test]
+    fn a_name_mid_sentence_does_not_split_the_template() {
+        let mut tl = bot(true);
+        for (i, p) in tl.posts.iter_mut().enumerate() {
+            let name = NAMES[i % NAMES.len()];
+            p.text = format!(
+                "@user{i} So sorry to hear that {name}. Please send us a DM with your order number and our team will sort it out right away"
+            );
+        }
+        let out = run(&tl);
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::High);
+        assert!(
+            f.summary
+                .starts_with("same reply, in 8 wordings, sent to 60 different accounts"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(out.stats["auto_reply_share"], 1.0);
+    }
+
+    #[test]
+    fn wordings_join_only_when_most_words_are_shared() {
+        let long = "so sorry to hear that anna please send us a dm with your order number and our team will help";
+        assert!(shares_most_words(long, &long.replace("anna", "ben")));
+        assert!(!shares_most_words("ha bob said chen", "ha chen said bob"));
+        assert!(!shares_most_words("ha bob said bob", "ha chen said bob"));
+        assert!(!shares_most_words("", ""));
+    }
+
+    #[test]
+    fn parent_ids_stand_in_for_unnamed_targets() {
+        // A source that gives only the parent post (a Mastodon outbox's inReplyTo).
+        let mut tl = bot(true);
+        for p in &mut tl.posts {
+            p.reply_to_account = None;
+        }
+        let out = run(&tl);
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        assert_eq!(out.findings[0].severity, Severity::High);
+        // Sixty replies to one and the same parent are one target, not sixty.
+        for p in &mut tl.posts {
+            p.reply_to_id = Some("parent0".into());
+        }
+        let out = run(&tl);
+        assert!(
+            out.findings.iter().all(|f| f.template.is_none()),
+            "{:#?}",
+            out.findings
+        );
     }
 
     #[test]
