@@ -35,3 +35,62 @@ fn the_real_twitter_archive_reads_as_a_person() {
     assert_eq!(auto_reply["replies"], 1738.0);
     assert!(auto_reply["median_reply_latency_seconds"] > 3600.0);
 }
+
+/// Real public feeds written by people and newsrooms (captured as served; small, but real):
+/// every one must read cleanly and none may be called automated.
+#[test]
+fn real_feeds_read_as_people() {
+    use echoscope::model::{Platform, Timeline};
+    use echoscope::sources::{bluesky_appview, feed};
+    let mut timelines = Vec::new();
+    for (file, url) in [
+        (
+            "real/bluesky-rss/kaedotcom.bsky.social.rss",
+            "https://bsky.app/profile/kaedotcom.bsky.social/rss",
+        ),
+        (
+            "real/mastodon-rss/mastodon_social_pdxjohnny.rss",
+            "https://mastodon.social/@pdxjohnny.rss",
+        ),
+        (
+            "real/rss2/rss_2.0_bbc.xml",
+            "https://feeds.bbci.co.uk/news/rss.xml",
+        ),
+        (
+            "real/youtube-atom/youtube_channel_feed_pbs.xml",
+            "https://www.youtube.com/feeds/videos.xml?channel_id=UC6ZFN9Tx6xh-skXCuRHCDpQ",
+        ),
+        (
+            "real/reddit-feeds/reddit_subreddit_rss.xml",
+            "https://www.reddit.com/r/rust/.rss",
+        ),
+    ] {
+        let parsed = feed::parse(&std::fs::read(fixture(file)).unwrap(), url).unwrap();
+        assert_eq!(parsed.skipped.count, 0, "{file}");
+        assert!(!parsed.timeline.posts.is_empty(), "{file}");
+        timelines.push((file, parsed.timeline));
+    }
+    // The larger sample: 50 items of a person's Bluesky feed, replies and reposts among them.
+    let file = "real/bluesky-appview/getAuthorFeed_chriskenny_2025-05-19.json";
+    let page = bluesky_appview::parse_author_feed(
+        &std::fs::read(fixture(file)).unwrap(),
+        "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed",
+    )
+    .unwrap();
+    let mut timeline = Timeline::new("chriskenny.bsky.social", Platform::Bluesky);
+    timeline.posts = page.posts;
+    timeline.finish();
+    assert_eq!(timeline.posts.len(), 50);
+    timelines.push((file, timeline));
+
+    for (file, timeline) in &timelines {
+        let now = timeline.posts.last().unwrap().created_at;
+        let report = echoscope::scan::analyse(timeline, &Default::default(), now);
+        assert!(
+            report.findings.iter().all(|f| f.severity == Severity::Info),
+            "{file}: {:?}",
+            report.findings
+        );
+        assert!(report.score >= 90, "{file}: score {}", report.score);
+    }
+}

@@ -318,23 +318,6 @@ fn plain_file_over_the_entry_limit_stops() {
     assert!(matches!(err, SourceError::TooLarge { .. }), "{err}");
 }
 
-/// Memory check by hand (see the report): reads the file named by `ECHOSCOPE_BIG_TWEETS`.
-#[test]
-#[ignore]
-fn big_tweets_file_from_env() {
-    let Some(path) = std::env::var_os("ECHOSCOPE_BIG_TWEETS") else {
-        return;
-    };
-    let started = std::time::Instant::now();
-    let batch = twitter_archive::read(Path::new(&path), &Limits::default()).unwrap();
-    eprintln!(
-        "{} posts, {} skipped in {:?}",
-        only(&batch).posts.len(),
-        batch.skipped.count,
-        started.elapsed()
-    );
-}
-
 /// Overwrites the uncompressed size of the one entry in both zip headers, as a hostile zip
 /// would, so that only the counted reading can stop it.
 fn lie_about_size(bytes: &mut [u8], size: u32) {
