@@ -76,7 +76,9 @@ awk -v n="$made" -v s="$t0" -v e="$t1" -v mb="$(du -sm "$work/archives" | cut -f
 port="$(free_port)"
 {
     printf '[server]\nlisten = "127.0.0.1:%s"\n\n' "$port"
-    printf '[store]\npath = "%s/echoscope.db"\n\n' "$work"
+    # retention_days = 0: the real captures (and generated timelines) are older than the default
+    # 365 days, and retention would leave the detectors nothing to analyse.
+    printf '[store]\npath = "%s/echoscope.db"\nretention_days = 0\n\n' "$work"
     printf '[poll]\ninterval_seconds = 86400\n\n'
     printf '[log]\nlevel = "info"\n\n'
     while read -r name; do

@@ -4,7 +4,7 @@
 #
 #   bash benches/scale_accounts.sh
 #   ACCOUNTS=2000 BSKY_EVERY=0 bash benches/scale_accounts.sh
-#   ROUNDS=5 INTERVAL=60 bash benches/scale_accounts.sh   # memory over several polls (~6 min)
+#   ROUNDS=6 bash benches/scale_accounts.sh   # memory over more polls (~6 min)
 #
 # What it does: builds the release binary; starts benches/fake_feeds.py; writes a config of
 # ACCOUNTS accounts, every BSKY_EVERY-th a `bsky:` source read from the fake AppView
@@ -19,7 +19,8 @@
 #            and samples the same figures: the steady-state cost of a poll, and any growth.
 #            INTERVAL must exceed round 1's duration by 10% or more (the earliest re-poll).
 # then scrapes /metrics (size, time, `promtool check metrics` when promtool is installed) and
-# /api/v1/accounts, stops the daemon with SIGTERM (it must exit 0) and prints a summary.
+# /api/v1/accounts, times a SIGHUP reload, stops the daemon with SIGTERM (it must exit 0),
+# prints a summary and (unless RESTART=) times a restart on the same store.
 #
 # Needs python3 (3.11, standard library), curl and jq. Every wait is bounded (ROUND_TIMEOUT
 # seconds per round); all traffic stays on 127.0.0.1. KEEP=1 keeps the temporary folder.
@@ -29,10 +30,11 @@ cd "$(dirname "$0")/.."
 ACCOUNTS="${ACCOUNTS:-10000}"
 BSKY_EVERY="${BSKY_EVERY:-10}"
 PER_HOST="${PER_HOST:-16}"
-INTERVAL="${INTERVAL:-120}"
-ROUNDS="${ROUNDS:-2}"
-ROUND_TIMEOUT="${ROUND_TIMEOUT:-150}"
+INTERVAL="${INTERVAL:-60}"
+ROUNDS="${ROUNDS:-3}"
+ROUND_TIMEOUT="${ROUND_TIMEOUT:-120}"
 KEEP="${KEEP:-}"
+RESTART="${RESTART-1}"
 
 for tool in python3 curl jq; do
     if ! command -v "$tool" >/dev/null; then
@@ -106,7 +108,9 @@ port="$(free_port)"
 bsky=0
 {
     printf '[server]\nlisten = "127.0.0.1:%s"\n\n' "$port"
-    printf '[store]\npath = "%s/echoscope.db"\n\n' "$work"
+    # retention_days = 0: the real captures (and generated timelines) are older than the default
+    # 365 days, and retention would leave the detectors nothing to analyse.
+    printf '[store]\npath = "%s/echoscope.db"\nretention_days = 0\n\n' "$work"
     printf '[poll]\ninterval_seconds = %s\njitter = 0.1\nper_host_concurrency = %s\n' \
         "$INTERVAL" "$PER_HOST"
     printf 'bluesky_appview = "%s"\n\n' "$feeds"
@@ -145,7 +149,8 @@ alive() {
 # A round is over when every account has been fetched and analysed once more. The fake server's
 # counters are watched first (cheap): an RSS account's first poll is one 200 and each later poll
 # one 304; a Bluesky account's first poll is 3 requests and each later poll 1. Then the API
-# confirms that every account has a score and, after round 1, a new `analysed_at`. Polling the
+# confirms that every account has a score and, after round 1, a new `last_success_at` (a poll
+# that brings no new posts is not analysed again, so `analysed_at` stays). Polling the
 # daemon's API only at the end keeps the measurement from paying for the watching.
 printf '| round | wall s | daemon CPU s | CPU ms per account | RSS MB | RSS KB per account | store MB | runs stored (report MB) | posts stored | threads (max) |\n|---|---|---|---|---|---|---|---|---|---|\n'
 snapshot="$work/analysed.json"
@@ -174,8 +179,8 @@ for round in $(seq 1 "$ROUNDS"); do
             [ "$got_bsky" -ge "$want_bsky" ]; then
             if curl -sf --max-time 20 "$base/api/v1/accounts" >"$work/accounts.json"; then
                 done_accounts=$(jq --slurpfile prev "$snapshot" \
-                    '[.[] | select(.status == "ok" and .score != null and .analysed_at != null
-                                   and .analysed_at != $prev[0][.name])] | length' "$work/accounts.json")
+                    '[.[] | select(.status == "ok" and .score != null and .last_success_at != null
+                                   and .last_success_at != $prev[0][.name])] | length' "$work/accounts.json")
                 [ "$done_accounts" -eq "$ACCOUNTS" ] && break
             fi
         fi
@@ -191,7 +196,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rss_now=$(rss_kb "$daemon_pid")
     store=$(store_bytes)
     read -r runs report_bytes posts <<<"$(db_counts)"
-    jq -c 'map({(.name): .analysed_at}) | add' "$work/accounts.json" >"$snapshot"
+    jq -c 'map({(.name): .last_success_at}) | add' "$work/accounts.json" >"$snapshot"
     awk -v r="$round" -v n="$ACCOUNTS" -v s="$prev_end" -v e="$end" -v c0="$prev_cpu" -v c="$cpu" \
         -v m="$rss_now" -v st="$store" -v th="$max_threads" -v ru="$runs" -v rb="$report_bytes" \
         -v po="$posts" 'BEGIN {
@@ -203,6 +208,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo "(round 1: from start to every account analysed once; later rounds: from the end of the previous"
 echo " round, so the wait for the next poll is included; store = database + WAL + shm files)"
+echo "(a poll that brings no new posts is not analysed again: later rounds fetch and store only)"
 if [ "$ROUNDS" -ge 2 ]; then
     awk -v a="$round1_store" -v b="$store" -v ra="$round1_report_bytes" -v rb="$report_bytes" \
         -v n="$ACCOUNTS" -v k="$((ROUNDS - 1))" 'BEGIN {
@@ -239,6 +245,30 @@ awk '$1 == "echoscope_analysis_duration_seconds_sum" {as = $2}
      END { if (ac > 0 && fc > 0) printf "daemon histograms: %d analyses, mean %.1f ms; %d fetches, mean %.1f ms (wall)\n",
            ac, as * 1000 / ac, fc, fs * 1000 / fc }' "$work/metrics.txt"
 
+# --- SIGHUP reload -------------------------------------------------------------------------------
+# The pollers of the old configuration stop and new ones start; each re-publishes its account
+# from the store. Over when the reload timestamp has moved and every account's score is back.
+score_series() { curl -sf --max-time 60 "$base/metrics" | grep -c '^echoscope_account_authenticity_score{' || true; }
+reload_stamp() { curl -sf --max-time 60 "$base/metrics" | awk '$1 == "echoscope_config_last_reload_success_timestamp_seconds" {print $2}'; }
+stamp0=$(reload_stamp)
+cpu0=$(cpu_s "$daemon_pid")
+hup_at=$(now)
+kill -HUP "$daemon_pid"
+deadline=$(($(date +%s) + ROUND_TIMEOUT))
+while :; do
+    alive
+    if [ "$(reload_stamp)" != "$stamp0" ] && [ "$(score_series)" -eq "$ACCOUNTS" ]; then
+        break
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "scale_accounts: SIGHUP reload not over within $ROUND_TIMEOUT s" >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+awk -v s="$hup_at" -v e="$(now)" -v c0="$cpu0" -v c="$(cpu_s "$daemon_pid")" 'BEGIN {
+    printf "SIGHUP reload: every account re-published %.1f s after the signal, %.1f s CPU\n", e - s, c - c0 }'
+
 # --- stop --------------------------------------------------------------------------------------
 peak_kb=$(rss_kb "$daemon_pid" VmHWM)
 stop_at=$(now)
@@ -257,6 +287,7 @@ stopped=$(now)
 daemon_pid=""
 final_store=$(store_bytes)
 stats=$(feed_stats)
+feeds_cpu=$(cpu_s "$feeds_pid")
 kill -TERM "$feeds_pid" 2>/dev/null || true
 wait "$feeds_pid" 2>/dev/null || true
 feeds_pid=""
@@ -264,9 +295,40 @@ problems=$(grep -cE ' (WARN|ERROR) ' "$work/daemon.log" || true)
 awk -v s="$stop_at" -v e="$stopped" -v st="$status" -v p="$peak_kb" -v fs="$final_store" 'BEGIN {
     printf "daemon: exit status %d, %.1f s after SIGTERM; peak RSS %.0f MB; store after shutdown %.1f MB\n",
         st, e - s, p / 1024, fs / 1048576 }'
-echo "fake server: $(jq -c '.requests' <<<"$stats"), $(mb "$(jq '.bytes_sent' <<<"$stats")") MB sent"
+echo "fake server: $(jq -c '.requests' <<<"$stats"), $(mb "$(jq '.bytes_sent' <<<"$stats")") MB sent, CPU $feeds_cpu s"
 echo "daemon log: $problems WARN/ERROR lines"
 if [ "$problems" -gt 0 ]; then
     grep -E ' (WARN|ERROR) ' "$work/daemon.log" | head -n 5
 fi
-[ "$status" -eq 0 ]
+[ "$status" -eq 0 ] || exit 1
+
+# --- restart on the same store -----------------------------------------------------------------
+# Every account polled less than an interval ago waits out the rest of it, so the restarted
+# daemon first only reads the store: how long until every account is listed with its score.
+if [ -n "$RESTART" ]; then
+    "$bin" serve --config "$work/echoscope.toml" >"$work/daemon2.log" 2>&1 &
+    daemon_pid=$!
+    restart_at=$(now)
+    deadline=$(($(date +%s) + ROUND_TIMEOUT))
+    while :; do
+        alive
+        if curl -sf --max-time 20 "$base/api/v1/accounts" >"$work/accounts.json" &&
+            [ "$(jq '[.[] | select(.score != null)] | length' "$work/accounts.json")" -eq "$ACCOUNTS" ]; then
+            break
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            echo "scale_accounts: restart not over within $ROUND_TIMEOUT s" >&2
+            exit 1
+        fi
+        sleep 0.5
+    done
+    awk -v s="$restart_at" -v e="$(now)" -v c="$(cpu_s "$daemon_pid")" -v p="$(rss_kb "$daemon_pid" VmHWM)" 'BEGIN {
+        printf "restart on the same store: every account listed with its score %.1f s after start, %.1f s CPU, peak RSS %.0f MB\n",
+            e - s, c, p / 1024 }'
+    kill -TERM "$daemon_pid"
+    status=0
+    wait "$daemon_pid" || status=$?
+    daemon_pid=""
+    echo "restarted daemon: exit status $status after SIGTERM"
+    [ "$status" -eq 0 ]
+fi
