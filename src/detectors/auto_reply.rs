@@ -433,12 +433,39 @@ fn template_groups(
                 .enumerate()
                 .max_by(|a, b| a.1 .1.len().cmp(&b.1 .1.len()).then(b.0.cmp(&a.0)))
                 .map(|(_, (t, _))| t.clone())?;
+            let shown = mark_varying_words(shown, wordings.iter().map(|(t, _)| t.key.as_str()));
             let count = wordings.len();
             let mut members: Vec<usize> = wordings.into_iter().flat_map(|(_, m)| m).collect();
             members.sort_unstable();
             Some((shown, members, count))
         })
         .collect()
+}
+
+/// The shown wording with each word that other wordings of the same length put differently
+/// replaced by `<varies>`: the template a reader sees is the fixed part ("thanks for the mention
+/// <varies> we're on it"), not one recipient's copy.
+fn mark_varying_words<'a>(mut shown: Template, keys: impl Iterator<Item = &'a str>) -> Template {
+    let mut words: Vec<&str> = shown.key.split_whitespace().collect();
+    let mut varies = vec![false; words.len()];
+    for key in keys {
+        let other: Vec<&str> = key.split_whitespace().collect();
+        if other.len() != words.len() {
+            continue;
+        }
+        for ((v, a), b) in varies.iter_mut().zip(&words).zip(&other) {
+            *v |= a != b;
+        }
+    }
+    if varies.contains(&true) {
+        for (w, v) in words.iter_mut().zip(&varies) {
+            if *v {
+                *w = "<varies>";
+            }
+        }
+        shown.shown = words.join(" ");
+    }
+    shown
 }
 
 /// Whether two template keys differ in at most one word in five (word-level edit distance):
@@ -758,6 +785,10 @@ mod tests {
             f.summary
         );
         assert_eq!(out.stats["auto_reply_share"], 1.0);
+        assert_eq!(
+            f.template.as_deref(),
+            Some("so sorry to hear that <varies> please send us a dm with your order number and our team will sort it out right away")
+        );
     }
 
     #[test]
