@@ -61,6 +61,17 @@ pub fn to_text(html: &str) -> String {
     text.trim_end().to_string()
 }
 
+/// A post's text with its content warning (Mastodon `spoiler_text` / ActivityPub `summary`)
+/// on the first line: the warning is part of what the account wrote, and a program that posts
+/// the same warning over varied bodies repeats itself there.
+pub fn with_content_warning(text: String, warning: Option<&str>) -> String {
+    match warning.map(str::trim).filter(|w| !w.is_empty()) {
+        None => text,
+        Some(w) if text.is_empty() => w.to_string(),
+        Some(w) => format!("{w}\n{text}"),
+    }
+}
+
 /// The `href` of every `<a>` that is not a mention or hashtag link, decoded, in order.
 pub fn links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -140,6 +151,17 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_content_warning_is_the_first_line() {
+        assert_eq!(
+            with_content_warning("body".into(), Some(" CW ")),
+            "CW\nbody"
+        );
+        assert_eq!(with_content_warning("".into(), Some("CW")), "CW");
+        assert_eq!(with_content_warning("body".into(), Some("  ")), "body");
+        assert_eq!(with_content_warning("body".into(), None), "body");
+    }
 
     #[test]
     fn mastodon_content_becomes_text_and_links() {

@@ -162,19 +162,7 @@ fn post(s: Status, owner_id: &str, owner_acct: &str) -> Result<Post, String> {
         return Ok(p);
     }
     let html = s.content.as_deref().unwrap_or_default();
-    let mut text = html::to_text(html);
-    if let Some(cw) = s
-        .spoiler_text
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        text = if text.is_empty() {
-            cw.to_string()
-        } else {
-            format!("{cw}\n{text}")
-        };
-    }
+    let text = html::with_content_warning(html::to_text(html), s.spoiler_text.as_deref());
     let mut p = Post::new(s.id, created_at, text);
     p.links = links(html, s.card.as_ref());
     p.lang = s.language.filter(|l| !l.is_empty());

@@ -471,7 +471,11 @@ fn convert_create(item: &serde_json::Map<String, Value>) -> Result<Converted, St
         .and_then(Value::as_str)
         .or_else(|| content_map.and_then(|m| m.values().find_map(Value::as_str)))
         .unwrap_or("");
-    let mut post = Post::new(id, created_at, crate::html::to_text(content));
+    let text = crate::html::with_content_warning(
+        crate::html::to_text(content),
+        object.get("summary").and_then(Value::as_str),
+    );
+    let mut post = Post::new(id, created_at, text);
     post.links = crate::html::links(content);
     post.lang = content_map
         .and_then(|m| m.keys().next())
@@ -616,6 +620,14 @@ mod tests {
     }
 
     const NOTE: &str = r#"{"type":"Create","actor":"https://m.example/users/al","object":{"type":"Note","id":"https://m.example/users/al/statuses/1","published":"2024-01-01T00:00:00Z","to":["https://www.w3.org/ns/activitystreams#Public"],"content":"<p>hi</p>"}}"#;
+
+    #[test]
+    fn a_content_warning_leads_the_text() {
+        let cw = NOTE.replace(r#""content""#, r#""summary":"Sale inside","content""#);
+        let s = format!(r#"{{"orderedItems":[{cw}]}}"#);
+        let batch = read_str(&s, &Limits::default()).unwrap();
+        assert_eq!(batch.timelines[0].posts[0].text, "Sale inside\nhi");
+    }
 
     #[test]
     fn the_last_ordered_items_wins_and_damage_is_counted() {
