@@ -187,8 +187,16 @@ impl Timeline {
     /// Sorts posts oldest first (ties by id, so the order never depends on the input's order)
     /// and drops repeated post ids, keeping the first seen. Sources call this once at the end.
     pub fn finish(&mut self) {
-        let mut seen = std::collections::HashSet::with_capacity(self.posts.len());
-        self.posts.retain(|p| seen.insert(p.id.clone()));
+        let mut seen =
+            <foldhash::HashSet<&str> as foldhash::HashSetExt>::with_capacity(self.posts.len());
+        let keep: Vec<bool> = self
+            .posts
+            .iter()
+            .map(|p| seen.insert(p.id.as_str()))
+            .collect();
+        drop(seen);
+        let mut keep = keep.into_iter();
+        self.posts.retain(|_| keep.next().unwrap_or(true));
         self.posts.sort_by(|a, b| {
             a.created_at
                 .cmp(&b.created_at)

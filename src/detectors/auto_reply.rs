@@ -27,7 +27,11 @@
 //! Direct messages: the same first message (names removed) opening `dm_min_conversations`
 //! conversations or more is an auto-DM ("thanks for following, check out ...").
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
+use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +114,8 @@ fn fold_account(a: &str) -> String {
 /// own posts.
 pub(crate) fn self_replies(tl: &Timeline) -> Vec<bool> {
     let me = fold_account(&tl.account);
-    let own: HashSet<&str> = tl.posts.iter().map(|p| p.id.as_str()).collect();
+    let mut own: HashSet<&str> = HashSet::with_capacity(tl.posts.len());
+    own.extend(tl.posts.iter().map(|p| p.id.as_str()));
     tl.posts
         .iter()
         .map(|p| {
@@ -358,13 +363,19 @@ fn reply_clusters(
     replies: &[usize],
     clusters: &[super::near_duplicate::Cluster],
 ) -> Vec<Option<usize>> {
-    let mut by_post: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let len = replies.iter().max().map_or(0, |&i| i + 1);
+    let mut by_post: Vec<Option<usize>> = vec![None; len];
     for (c, cluster) in clusters.iter().enumerate() {
         for &m in &cluster.members {
-            by_post.insert(m, c);
+            if let Some(slot) = by_post.get_mut(m) {
+                *slot = Some(c);
+            }
         }
     }
-    replies.iter().map(|i| by_post.get(i).copied()).collect()
+    replies
+        .iter()
+        .map(|&i| by_post.get(i).copied().flatten())
+        .collect()
 }
 
 /// Groups replies by template: the same masked text, or near-identical texts (the shared
@@ -376,24 +387,33 @@ fn template_groups(
     cluster_of: &[Option<usize>],
     cfg: &Config,
 ) -> Vec<(Template, Vec<usize>, usize)> {
-    // BTreeMap: groups come out in the same order on every run.
-    let mut by_key: BTreeMap<String, (Template, Vec<usize>)> = BTreeMap::new();
-    for (k, p) in replies.iter().enumerate() {
-        let t = template(&p.text);
+    // Masking is most of this detector's work on a large account, and each reply's is its
+    // own, so it runs in parallel; grouping then follows reply order.
+    let templates: Vec<Template> = replies
+        .par_iter()
+        .with_min_len(256)
+        .map(|p| template(&p.text))
+        .collect();
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let mut keyed: Vec<(Template, Vec<usize>)> = Vec::new();
+    for (k, t) in templates.iter().enumerate() {
         if t.words < cfg.min_template_tokens {
             continue;
         }
-        by_key
-            .entry(t.key.clone())
-            .or_insert_with(|| (t, Vec::new()))
-            .1
-            .push(k);
+        let slot = *slot_of.entry(t.key.as_str()).or_insert_with(|| {
+            keyed.push((t.clone(), Vec::new()));
+            keyed.len() - 1
+        });
+        if let Some((_, members)) = keyed.get_mut(slot) {
+            members.push(k);
+        }
     }
+    // Sorted by key: groups come out in the same order on every run.
+    keyed.sort_unstable_by(|a, b| a.0.key.cmp(&b.0.key));
     // Keys sharing a cluster merge: the group of a key is the first key of its cluster seen.
-    let mut group_of_cluster: std::collections::HashMap<usize, usize> =
-        std::collections::HashMap::new();
+    let mut group_of_cluster: HashMap<usize, usize> = HashMap::new();
     let mut groups: Vec<Vec<(Template, Vec<usize>)>> = Vec::new();
-    for (_, (t, members)) in by_key {
+    for (t, members) in keyed {
         let cluster = members
             .iter()
             .find_map(|&k| cluster_of.get(k).copied().flatten());
@@ -488,7 +508,7 @@ fn template_findings(
     let mut templated = 0usize;
     let mut candidates = Vec::new();
     for (t, members, wordings) in groups {
-        let targets: BTreeSet<String> = members
+        let targets: HashSet<String> = members
             .iter()
             .filter_map(|&k| replies.get(k).map(|p| target(p)))
             .collect();
