@@ -205,11 +205,15 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
 }
 
 /// Reads echoscope JSONL from any reader; `path` names it in messages.
-pub fn read_from<R: Read>(reader: R, path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
+pub fn read_from<R: Read + Send>(
+    reader: R,
+    path: &Path,
+    limits: &Limits,
+) -> Result<Batch, SourceError> {
     read_chunked(reader, path, limits, CHUNK_BYTES)
 }
 
-fn read_chunked<R: Read>(
+fn read_chunked<R: Read + Send>(
     reader: R,
     path: &Path,
     limits: &Limits,
@@ -226,28 +230,42 @@ fn read_chunked<R: Read>(
         skipping: false,
         eof: false,
         read_bytes: 0,
+        dropped: Vec::new(),
     };
     let mut skipped = Skipped::default();
     let mut by_account: BTreeMap<(Platform, String), Timeline> = BTreeMap::new();
     let mut records: u64 = 0;
-    'chunks: while let Some(chunk) =
-        chunks
-            .next(&mut skipped)
-            .map_err(|source| SourceError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?
-    {
+    let io_error = |source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // The next chunk is read while this one is parsed. The reader's notes of the lines it
+    // dropped travel with the chunk they came before or after, and are put in line order
+    // with the parser's.
+    let mut next = chunks.next().map_err(io_error)?;
+    'chunks: while let Some(chunk) = next.take() {
         let data = chunk.data.get(chunk.start..chunk.end).unwrap_or_default();
         let pieces = split_pieces(data);
-        let outs: Vec<PieceOut> = pieces
-            .par_iter()
-            .map(|piece| parse_piece(piece, cap))
-            .collect();
+        let (outs, following) = rayon::join(
+            || {
+                pieces
+                    .par_iter()
+                    .map(|piece| parse_piece(piece, cap))
+                    .collect::<Vec<PieceOut>>()
+            },
+            || chunks.next(),
+        );
+        let mut dropped = chunk.dropped.iter().peekable();
         let mut line = chunk.first_line;
         for out in outs {
             for (rel, reason) in out.problems {
+                while let Some((at, why)) = dropped.next_if(|(at, _)| *at < line + rel) {
+                    skipped.note(format!("line {at}"), why.as_str());
+                }
                 skipped.note(format!("line {}", line + rel), reason);
+            }
+            while let Some((at, why)) = dropped.next_if(|(at, _)| *at < line + out.lines) {
+                skipped.note(format!("line {at}"), why.as_str());
             }
             skipped.count += out.unnoted;
             for run in out.runs {
@@ -277,12 +295,21 @@ fn read_chunked<R: Read>(
                             limits.max_records
                         ),
                     );
+                    chunks.dropped.clear();
                     break 'chunks;
                 }
             }
             line += out.lines;
         }
+        for (at, why) in dropped {
+            skipped.note(format!("line {at}"), why.as_str());
+        }
         chunks.recycle(chunk);
+        next = following.map_err(io_error)?;
+    }
+    // Lines dropped after the last chunk (an oversized last line).
+    for (at, why) in chunks.dropped.drain(..) {
+        skipped.note(format!("line {at}"), why);
     }
     if chunks.read_bytes >= limits.max_entry_bytes && limits.max_entry_bytes > 0 {
         skipped.note(
@@ -327,6 +354,8 @@ struct Chunk {
     start: usize,
     end: usize,
     first_line: u64,
+    /// Lines the reader dropped (too long) since the previous chunk: (line, reason).
+    dropped: Vec<(u64, String)>,
 }
 
 /// Cuts a byte stream into chunks of whole lines, dropping lines longer than `cap` without ever
@@ -346,6 +375,8 @@ struct LineChunks<R> {
     skipping: bool,
     eof: bool,
     read_bytes: u64,
+    /// Lines dropped and not yet handed out with a chunk: (line, reason).
+    dropped: Vec<(u64, String)>,
 }
 
 impl<R: Read> LineChunks<R> {
@@ -354,7 +385,7 @@ impl<R: Read> LineChunks<R> {
         self.spare = chunk.data;
     }
 
-    fn next(&mut self, skipped: &mut Skipped) -> std::io::Result<Option<Chunk>> {
+    fn next(&mut self) -> std::io::Result<Option<Chunk>> {
         loop {
             if self.eof {
                 return Ok(None);
@@ -394,6 +425,7 @@ impl<R: Read> LineChunks<R> {
                     start,
                     end,
                     first_line,
+                    dropped: std::mem::take(&mut self.dropped),
                 }));
             }
             let complete = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -403,10 +435,10 @@ impl<R: Read> LineChunks<R> {
             let lines = count_lines(buf.get(start..end).unwrap_or_default());
             self.line += lines;
             if rest_len > self.cap {
-                skipped.note(
-                    format!("line {}", self.line),
+                self.dropped.push((
+                    self.line,
                     format!("longer than the limit of {} bytes", self.cap),
-                );
+                ));
                 self.skipping = true;
             } else {
                 self.carry.clear();
@@ -420,6 +452,7 @@ impl<R: Read> LineChunks<R> {
                     start,
                     end,
                     first_line,
+                    dropped: std::mem::take(&mut self.dropped),
                 }));
             }
             self.spare = buf;
@@ -599,6 +632,32 @@ mod tests {
                 .flat_map(|t| t.posts.iter().map(|p| p.id.as_str()))
                 .collect();
             assert_eq!(ids, ["1", "3"], "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn skipped_lines_are_listed_in_file_order() {
+        // A long line is dropped by the reader (which runs ahead, reading the next chunk while
+        // this one is parsed) and broken lines by the parser: the notes still come in order.
+        let limits = Limits {
+            max_record_bytes: 200,
+            ..Limits::default()
+        };
+        let long = format!("{{\"text\":\"{}\"}}", "y".repeat(5000));
+        let input = format!("{{broken\n{LINE}\n{long}\n{{broken\n{long}\n{LINE}\n");
+        for chunk in [CHUNK_BYTES, 300, 64] {
+            let batch = read_small_chunks(&input, &limits, chunk);
+            let lines: Vec<_> = batch
+                .skipped
+                .examples
+                .iter()
+                .map(|p| p.record.as_str())
+                .collect();
+            assert_eq!(
+                lines,
+                ["line 1", "line 3", "line 4", "line 5"],
+                "chunk {chunk}"
+            );
         }
     }
 
