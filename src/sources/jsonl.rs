@@ -635,6 +635,16 @@ mod tests {
         }
     }
 
+    /// The records the skipped examples name ("line 3").
+    fn example_records(batch: &Batch) -> Vec<&str> {
+        batch
+            .skipped
+            .examples
+            .iter()
+            .map(|p| p.record.as_str())
+            .collect()
+    }
+
     #[test]
     fn skipped_lines_are_listed_in_file_order() {
         // A long line is dropped by the reader (which runs ahead, reading the next chunk while
@@ -647,12 +657,7 @@ mod tests {
         let input = format!("{{broken\n{LINE}\n{long}\n{{broken\n{long}\n{LINE}\n");
         for chunk in [CHUNK_BYTES, 300, 64] {
             let batch = read_small_chunks(&input, &limits, chunk);
-            let lines: Vec<_> = batch
-                .skipped
-                .examples
-                .iter()
-                .map(|p| p.record.as_str())
-                .collect();
+            let lines = example_records(&batch);
             assert_eq!(
                 lines,
                 ["line 1", "line 3", "line 4", "line 5"],
@@ -676,12 +681,7 @@ mod tests {
         for chunk in [CHUNK_BYTES, 4096, 333] {
             let batch = read_small_chunks(&input, &Limits::default(), chunk);
             assert_eq!(batch.skipped.count, 5);
-            let lines: Vec<_> = batch
-                .skipped
-                .examples
-                .iter()
-                .map(|p| p.record.as_str())
-                .collect();
+            let lines = example_records(&batch);
             assert_eq!(
                 lines,
                 [
