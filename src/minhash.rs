@@ -286,14 +286,7 @@ impl<S: AsRef<str>> Verifier<'_, S> {
             return false;
         };
         let longer = bx.len.max(by.len) as usize;
-        let shorter = bx.len.min(by.len) as usize;
-        if longer == 0 {
-            return false;
-        }
-        let bound = (longer - shorter)
-            .max(bx.missing_from(by))
-            .max(by.missing_from(bx));
-        within(bound, longer, self.similarity)
+        longer > 0 && within(bx.min_distance(by), longer, self.similarity)
     }
 
     /// Whether the signatures of representatives `x` and `y` agree enough for their texts to
@@ -361,6 +354,15 @@ impl Bag {
             len: tokens.len() as u32,
             bits,
         }
+    }
+
+    /// A lower bound on the token-level edit distance of the two texts: the difference in
+    /// length, or the tokens either has that the other certainly lacks.
+    fn min_distance(&self, other: &Bag) -> usize {
+        let lengths = self.len.abs_diff(other.len) as usize;
+        lengths
+            .max(self.missing_from(other))
+            .max(other.missing_from(self))
     }
 
     /// Distinct token bits of `self` that `other` lacks: a lower bound on how many of this
@@ -725,12 +727,8 @@ mod tests {
             let (mut ta, mut tb) = (Vec::new(), Vec::new());
             token_hashes(&a.join(" "), &mut ta);
             token_hashes(&b.join(" "), &mut tb);
-            let (ba, bb) = (Bag::of(&ta), Bag::of(&tb));
-            let longer = ta.len().max(tb.len());
-            let bound = (longer - ta.len().min(tb.len()))
-                .max(ba.missing_from(&bb))
-                .max(bb.missing_from(&ba));
-            let passes = within(bound, longer, 0.8);
+            let bound = Bag::of(&ta).min_distance(&Bag::of(&tb));
+            let passes = within(bound, ta.len().max(tb.len()), 0.8);
             if token_similarity(&ta, &tb, 0.8) {
                 similar += 1;
                 assert!(

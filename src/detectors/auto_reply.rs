@@ -30,9 +30,7 @@
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-
 use rayon::prelude::*;
-
 use serde::{Deserialize, Serialize};
 
 use super::automation_client::spread;
