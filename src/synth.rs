@@ -451,6 +451,17 @@ pub fn account(
 /// Twitter's snowflake epoch in Unix milliseconds (as in `model::created_at_from_id`).
 const TWITTER_EPOCH_MS: i64 = 1_288_834_974_657;
 
+/// The longest span a generated account covers, in days (about 13.7 years, all after the
+/// Twitter epoch, so that every id still encodes its post's time). An account asked for more
+/// posts than its rate fills in that span posts more often instead of reaching back in time.
+const MAX_SPAN_DAYS: i64 = 5_000;
+
+/// Days an account of `n` posts at `per_day` covers: at least `min`, at most
+/// [`MAX_SPAN_DAYS`].
+fn span_days(n: usize, per_day: f64, min: i64) -> i64 {
+    ((n as f64 / per_day).ceil() as i64).clamp(min, MAX_SPAN_DAYS)
+}
+
 /// A Twitter snowflake for a time: milliseconds since the Twitter epoch, then 10 bits of worker
 /// and 12 bits of sequence.
 pub fn snowflake(unix_ms: i64, worker: u64, seq: u64) -> u64 {
@@ -1806,7 +1817,7 @@ fn build_human(rng: &mut Rng, b: &mut Builder, n: usize, end: i64, flavour: Huma
     let tz = rng.range(-8, 10);
     let clients = human_clients(rng);
     let per_day = 2.0 + rng.unit() * 6.0;
-    let days = ((n as f64 / per_day).ceil() as i64).max(7);
+    let days = span_days(n, per_day, 7);
     let reply_share = 0.2 + rng.unit() * 0.3;
     let mut tally = Tally::default();
     let mut left = n;
@@ -1908,7 +1919,7 @@ fn build_heavy_replier(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Ta
     let tz = rng.range(-8, 10);
     let clients = human_clients(rng);
     let per_day = 15.0 + rng.unit() * 15.0;
-    let days = ((n as f64 / per_day).ceil() as i64).max(5);
+    let days = span_days(n, per_day, 5);
     let mut left = n;
     while left > 0 {
         if rng.chance(0.25) {
@@ -1954,7 +1965,7 @@ fn build_heavy_replier(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Ta
 fn build_support_agent(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Tally {
     let tz = rng.range(-8, 10);
     let per_day = 6.0 + rng.unit() * 10.0;
-    let days = ((n as f64 / per_day).ceil() as i64).max(5);
+    let days = span_days(n, per_day, 5);
     let agents: Vec<&str> = (0..rng.range(2, 5))
         .map(|_| *rng.pick(pool("signature").unwrap_or(&["^JM"])))
         .collect();
@@ -1978,6 +1989,10 @@ fn build_support_agent(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Ta
     }
     Tally::default()
 }
+
+/// Most posts of one campaign: at the longest period (7 days) it still fits in
+/// [`MAX_SPAN_DAYS`]; a larger promotion is split into more campaigns.
+const MAX_CAMPAIGN_REPEATS: usize = (MAX_SPAN_DAYS / 7) as usize - 1;
 
 /// One sales campaign: a base post re-published every `period` days at a fixed time of day.
 struct Campaign {
@@ -2124,7 +2139,9 @@ fn build_promoter(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Tally {
     let brand = brand_of(&b.timeline.account);
     let client = *rng.pick(&["Buffer", "Hootsuite Inc."]);
     let n_promo = ((n as f64 * (0.55 + rng.unit() * 0.15)).round() as usize).min(n);
-    let n_campaigns = (rng.range(1, 4) as usize).min((n_promo / 6).max(1));
+    let n_campaigns = (rng.range(1, 4) as usize)
+        .min((n_promo / 6).max(1))
+        .max(n_promo.div_ceil(MAX_CAMPAIGN_REPEATS));
     let campaigns: Vec<Campaign> = split(n_promo, n_campaigns)
         .into_iter()
         .map(|r| Campaign::new(rng, brand, r))
@@ -2221,7 +2238,7 @@ fn build_auto_responder(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> T
     let client = *rng.pick(&["Sprout Social", "Zendesk", "Freshdesk", "SocialReply Bot"]);
     let n_auto = ((n as f64 * 0.85).round() as usize).min(n);
     let per_day = 6.0 + rng.unit() * 20.0;
-    let days = ((n_auto as f64 / per_day).ceil() as i64).max(3);
+    let days = span_days(n_auto, per_day, 3);
     auto_replies(rng, b, n_auto, days, end, brand, client);
     for _ in n_auto..n {
         let t = local_time(rng, end, days, tz, &WORK_HOURS);
@@ -2267,7 +2284,10 @@ fn build_newsroom(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Tally {
         .unwrap_or("news")
         .to_string();
     let client = *rng.pick(&["dlvr.it", "SocialFlow", "IFTTT", "WordPress.com"]);
-    let interval = *rng.pick(&[3600, 3600, 1800]);
+    // A feed of many posts publishes more often rather than reaching back past
+    // [`MAX_SPAN_DAYS`].
+    let interval: i64 = *rng.pick(&[3600, 3600, 1800]);
+    let interval = interval.min((MAX_SPAN_DAYS * 86_400 / n.max(1) as i64).max(60));
     let start = (end - n as i64 * interval) / 3600 * 3600;
     // A desk never runs the same story twice: redraw a headline whose words were used before.
     let mut seen = std::collections::HashSet::new();
@@ -2318,7 +2338,9 @@ fn build_brand(rng: &mut Rng, b: &mut Builder, n: usize, end: i64) -> Tally {
     let brand = brand_of(&b.timeline.account);
     let n_promo = n * 35 / 100;
     let n_auto = n * 35 / 100;
-    let campaigns: Vec<Campaign> = split(n_promo, if n_promo >= 12 { 2 } else { 1 })
+    let n_campaigns = if n_promo >= 12 { 2 } else { 1 };
+    let n_campaigns = n_campaigns.max(n_promo.div_ceil(MAX_CAMPAIGN_REPEATS));
+    let campaigns: Vec<Campaign> = split(n_promo, n_campaigns)
         .into_iter()
         .map(|r| Campaign::new(rng, brand, r))
         .collect();
@@ -2815,6 +2837,40 @@ mod tests {
                     p.created_at
                 );
                 assert!(!p.text.contains('{'), "unfilled slot: {}", p.text);
+            }
+        }
+    }
+
+    #[test]
+    fn one_huge_account_keeps_every_post_within_the_span() {
+        // More posts than each archetype's rate fills in MAX_SPAN_DAYS: people at up to 8 a
+        // day, campaigns of a few hundred repeats, a feed every half hour or hour. Before the
+        // cap, dates ran back before the Twitter epoch, ids collided and most posts were lost.
+        for (name, posts) in [
+            ("human", 60_000),
+            ("scheduled-promo", 60_000),
+            ("auto-responder", 160_000),
+            ("newsroom", 130_000),
+        ] {
+            let spec = scenario(name).unwrap().resized(Some(posts), Some(1));
+            let data = generate(3, &spec);
+            let (t, _) = &data[0];
+            assert_eq!(t.posts.len() as u64, posts, "{name}");
+            let first = t.posts.first().unwrap().created_at;
+            let last = t.posts.last().unwrap().created_at;
+            assert!(last < default_end(), "{name} ends {last}");
+            assert!(
+                (last - first).num_days() <= MAX_SPAN_DAYS + 1,
+                "{name} spans {first} to {last}"
+            );
+            for p in t.posts.iter().step_by(97) {
+                let decoded = created_at_from_id(Platform::Twitter, &p.id).unwrap();
+                assert_eq!(
+                    decoded.timestamp(),
+                    p.created_at.timestamp(),
+                    "{name} {}",
+                    p.id
+                );
             }
         }
     }
