@@ -382,15 +382,20 @@ mod tests {
         assert!(!m.render().contains("acme"));
     }
 
+    /// A configured account without operator labels.
+    fn account(name: &str, source: &str) -> Account {
+        Account {
+            name: name.into(),
+            source: source.into(),
+            labels: Default::default(),
+            interval_seconds: None,
+        }
+    }
+
     #[test]
     fn only_nonzero_finding_counts_are_exported() {
         let config = Config::default();
-        let account = Account {
-            name: "acme".into(),
-            source: "bsky:acme.example".into(),
-            labels: Default::default(),
-            interval_seconds: None,
-        };
+        let account = account("acme", "bsky:acme.example");
         let timeline =
             crate::model::Timeline::new("acme".to_string(), crate::model::Platform::Bluesky);
         let finding = crate::detectors::Finding {
@@ -438,12 +443,7 @@ mod tests {
     #[test]
     fn a_platform_learnt_later_replaces_the_old_series() {
         let config = Config::default();
-        let account = Account {
-            name: "lumen".into(),
-            source: "file:/archives/lumen.zip".into(),
-            labels: Default::default(),
-            interval_seconds: None,
-        };
+        let account = account("lumen", "file:/archives/lumen.zip");
         let m = Metrics::new(&config);
         // The first fetch fails before the file says which platform it is from.
         m.observe_fetch(&account, "other", false, 0.0);

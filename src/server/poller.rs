@@ -136,13 +136,10 @@ async fn publish_stored(state: &Arc<State>, account: &Account) -> Option<chrono:
             )))
         })
         .await;
-    let (report, posts, fetch_state) = match stored {
-        Ok(Ok(Some(stored))) => stored,
-        Ok(Ok(None)) => return None,
-        Ok(Err(e)) => {
-            tracing::error!(account = %account.name, error = %e, "cannot read stored history");
-            return None;
-        }
+    // A store error and a failed blocking task are logged alike.
+    let (report, posts, fetch_state) = match stored.and_then(|r| r.map_err(|e| e.to_string())) {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return None,
         Err(e) => {
             tracing::error!(account = %account.name, error = %e, "cannot read stored history");
             return None;
