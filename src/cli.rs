@@ -10,10 +10,12 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
-use crate::detectors::{self, Severity};
+use crate::detectors;
+use crate::model::InputFormat;
+use crate::model::InputSummary;
+use crate::model::Severity;
 use crate::report::{self, Format};
 use crate::scan;
-use crate::sources::InputFormat;
 
 /// Fetches live sources once, as the daemon's first poll would, and adds them to `loaded`.
 fn fetch_live(specs: &[PathBuf], depth: usize, loaded: &mut scan::Loaded) -> Result<()> {
@@ -29,10 +31,10 @@ fn fetch_live(specs: &[PathBuf], depth: usize, loaded: &mut scan::Loaded) -> Res
         let fetched = runtime
             .block_on(fetch(&client, &spec, &Default::default(), depth))
             .with_context(|| format!("fetching {text}"))?;
-        loaded.inputs.push(crate::report::InputSummary {
+        loaded.inputs.push(InputSummary {
             path: text.to_string(),
             format: None,
-            live_source: Some(crate::server::poller::source_kind(&text).to_string()),
+            live_source: Some(spec.kind()),
             posts: fetched.timeline.posts.len() as u64,
             skipped: fetched.skipped,
             error: None,

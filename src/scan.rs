@@ -11,9 +11,12 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::detectors::{self, Context};
-use crate::model::{Platform, Timeline};
-use crate::report::{AccountReport, InputSummary, Report, Tool};
-use crate::sources::{self, InputFormat, Limits, SourceError};
+use crate::model::{
+    AccountReport, Counts, DetectorSummary, InputFormat, InputSummary, Outcome, Platform, Report,
+    Skipped, Timeline, Tool, SCHEMA_VERSION,
+};
+use crate::score;
+use crate::sources::{self, Limits, SourceError};
 
 /// What a scan needs besides its inputs.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +51,53 @@ pub fn analyse(
             (id, enabled, outcome)
         })
         .collect();
-    AccountReport::build(timeline, outcomes)
+    account_report(timeline, outcomes)
+}
+
+/// Builds an account's report from its timeline and the outcome of each detector
+/// (`(id, enabled, outcome)`, in [`crate::detectors::all`] order).
+pub fn account_report(
+    timeline: &Timeline,
+    outcomes: Vec<(&'static str, bool, Outcome)>,
+) -> AccountReport {
+    let counts = Counts::of(timeline);
+    let mut detectors = BTreeMap::new();
+    let mut findings = Vec::new();
+    for (id, enabled, mut outcome) in outcomes {
+        // JSON has no NaN or infinity: a number a detector could not compute is left out
+        // rather than written as null, which the schema would reject.
+        outcome.stats.retain(|_, v| v.is_finite());
+        for f in &mut outcome.findings {
+            f.numbers.retain(|_, v| v.is_finite());
+        }
+        detectors.insert(
+            id.to_string(),
+            DetectorSummary {
+                enabled,
+                findings: outcome.findings.len() as u64,
+                highest_severity: outcome.findings.iter().map(|f| f.severity).max(),
+                stats: outcome.stats,
+            },
+        );
+        findings.extend(outcome.findings);
+    }
+    // Most severe first; within a severity keep detector order, which `sort_by` preserves.
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let score_breakdown = score::breakdown(&findings);
+    let score = score::score(&score_breakdown);
+    AccountReport {
+        account: timeline.account.clone(),
+        platform: timeline.platform,
+        first_post_at: timeline.posts.first().map(|p| p.created_at),
+        last_post_at: timeline.posts.last().map(|p| p.created_at),
+        posts: counts,
+        declared_bot: timeline.declared_bot,
+        score,
+        verdict: score::verdict(score).to_string(),
+        score_breakdown,
+        detectors,
+        findings,
+    }
 }
 
 /// Everything read from the inputs, before analysis.
@@ -106,7 +155,7 @@ pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError
             format: None,
             live_source: None,
             posts: 0,
-            skipped: sources::Skipped::default(),
+            skipped: Skipped::default(),
             error: Some(u.reason),
         });
     }
@@ -140,7 +189,7 @@ pub fn report(loaded: Loaded, options: &Options, on_account_done: &(dyn Fn() + S
             .then_with(|| a.platform.cmp(&b.platform))
     });
     Report {
-        schema_version: crate::report::SCHEMA_VERSION,
+        schema_version: SCHEMA_VERSION,
         tool: Tool::current(),
         generated_at: now,
         accounts,

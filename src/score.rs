@@ -8,9 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use crate::detectors::{self, Finding, Severity};
+use crate::detectors;
+use crate::model::{Breakdown, Finding, Severity};
 
 /// Points one finding takes off, by severity.
 pub fn points(severity: Severity) -> u32 {
@@ -33,18 +32,6 @@ pub fn cap(detector: &str) -> u32 {
         detectors::automation_client::ID => 5,
         _ => 0,
     }
-}
-
-/// One detector's part of the score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Breakdown {
-    pub detector: String,
-    /// Points taken off.
-    pub penalty: u32,
-    /// The cap for this detector.
-    pub max_penalty: u32,
-    /// Findings by severity that made the penalty, in words: "1 high, 2 low".
-    pub reason: String,
 }
 
 /// The per-detector penalties for these findings (detectors with no penalty are left out).

@@ -413,6 +413,19 @@ fn is_url(chunk: &str) -> bool {
         && !host.starts_with('.')
 }
 
+/// Cuts `text` to at most `max` characters, the last of them `…` where it was cut: for
+/// quoting posts in evidence and input in messages.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) => {
+            let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+            s.push('…');
+            s
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@ use axum::routing::get;
 use axum::Router;
 use echoscope::model::{Platform, PostKind};
 use echoscope::sources::http::{Client, ClientConfig, FetchError, Validators};
+use echoscope::sources::live::FetchState;
 use echoscope::sources::live::{fetch, LiveSpec};
-use echoscope::store::FetchState;
 use serde_json::{json, Value};
 
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/real");

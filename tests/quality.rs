@@ -15,8 +15,9 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use echoscope::detectors::{self, Severity};
-use echoscope::report::AccountReport;
+use echoscope::detectors;
+use echoscope::model::AccountReport;
+use echoscope::model::Severity;
 use echoscope::synth::{self, Archetype, Labels};
 
 const SEED: u64 = 20_260_101;

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use echoscope::detectors::Severity;
+use echoscope::model::Severity;
 use echoscope::sources;
 
 fn fixture(rel: &str) -> PathBuf {
@@ -17,7 +17,7 @@ fn fixture(rel: &str) -> PathBuf {
 fn the_real_twitter_archive_reads_as_a_person() {
     let path = fixture("real/twitter-archive");
     let (format, batch) = sources::read(&path, None, &sources::Limits::default()).unwrap();
-    assert_eq!(format, sources::InputFormat::TwitterArchive);
+    assert_eq!(format, echoscope::model::InputFormat::TwitterArchive);
     assert_eq!(batch.timelines.len(), 1);
     let timeline = &batch.timelines[0];
     assert_eq!(timeline.posts.len(), 2045);

@@ -105,7 +105,7 @@ async fn account_report_findings_and_history() {
 
     let (status, body) = get(&s, "/api/v1/accounts/acme").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let report: echoscope::report::AccountReport = serde_json::from_str(&body).unwrap();
+    let report: echoscope::model::AccountReport = serde_json::from_str(&body).unwrap();
     assert_eq!(report.posts.total, 8);
 
     let (status, body) = get(&s, "/api/v1/accounts/acme/findings?severity=info").await;

@@ -4,8 +4,9 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use echoscope::model::InputFormat;
 use echoscope::model::{Platform, PostKind, Timeline};
-use echoscope::sources::{self, detect, expand, jsonl, Batch, InputFormat, Limits, SourceError};
+use echoscope::sources::{self, detect, expand, jsonl, Batch, Limits, SourceError};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
+use echoscope::model::AccountReport;
 use echoscope::model::{Platform, Post, PostKind, Timeline};
-use echoscope::report::AccountReport;
 use echoscope::sources::jsonl::Record;
+use echoscope::sources::live::FetchState;
 use echoscope::store::sqlite::{Sqlite, SCHEMA_VERSION};
-use echoscope::store::{export_jsonl, AccountKey, FetchState, Store, StoreError};
+use echoscope::store::{export_jsonl, AccountKey, Store, StoreError};
 
 fn key(name: &str) -> AccountKey {
     AccountKey {
@@ -208,7 +209,7 @@ fn fetch_state_round_trips_and_defaults_to_empty() {
 }
 
 fn report_for(timeline: &Timeline) -> AccountReport {
-    AccountReport::build(timeline, Vec::new())
+    echoscope::scan::account_report(timeline, Vec::new())
 }
 
 #[test]

@@ -35,8 +35,10 @@ use serde::{Deserialize, Serialize};
 
 use super::automation_client::spread;
 use super::timing::{hour_profile, rest_gap_hours, words};
-use super::{shorten, Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use super::{Context, Detector};
+use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind, Timeline};
+use crate::text::shorten;
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "auto_reply";

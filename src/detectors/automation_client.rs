@@ -13,7 +13,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use super::{Context, Detector};
+use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "automation_client";

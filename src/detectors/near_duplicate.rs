@@ -22,9 +22,11 @@ use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{shorten, Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use super::{Context, Detector};
 use crate::minhash;
+use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
+use crate::text::shorten;
 use crate::text::{normalize, EMOJI, NUM, URL, USER};
 
 /// The detector's id: file name, config key, JSON field and metric label.

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::auto_reply::replies_to_others;
 use super::automation_client::spread;
-use super::{Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use super::{Context, Detector};
+use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
 
 /// The detector's id: file name, config key, JSON field and metric label.

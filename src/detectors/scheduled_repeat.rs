@@ -30,9 +30,10 @@ use chrono::{Datelike, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::near_duplicate::{spread, Cluster};
-use super::{promotion_ratio, Context, Detector, Evidence, Finding, Outcome, Severity};
-use super::{shorten, MAX_EVIDENCE};
+use super::{promotion_ratio, Context, Detector};
+use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
+use crate::text::shorten;
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "scheduled_repeat";

@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use super::auto_reply::self_replies;
 use super::automation_client::spread;
-use super::{Context, Detector, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use super::{Context, Detector};
 use crate::model::{created_at_from_id, PostKind, Timeline};
+use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "timing";

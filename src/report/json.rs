@@ -1,6 +1,6 @@
 //! The JSON report: the stable contract, pretty-printed with a trailing newline.
 
-use super::Report;
+use crate::model::Report;
 
 /// Streams the report as pretty JSON with a trailing newline.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {

@@ -9,8 +9,8 @@ use std::fmt::Write;
 
 use owo_colors::OwoColorize;
 
-use super::{AccountReport, Report};
-use crate::detectors::{Finding, Severity};
+use crate::model::{AccountReport, Report};
+use crate::model::{Finding, Severity};
 
 /// Accounts shown in full; the rest get one line each.
 pub const DETAILED_ACCOUNTS: usize = 20;
@@ -268,5 +268,5 @@ fn render_inputs(out: &mut String, report: &Report, st: &Style) {
 /// A text on one line, shortened.
 fn one_line(s: &str, max: usize) -> String {
     let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::detectors::shorten(&flat, max)
+    crate::text::shorten(&flat, max)
 }

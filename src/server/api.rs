@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::State;
-use crate::detectors::{Finding, Severity};
-use crate::report::AccountReport;
+use crate::model::AccountReport;
+use crate::model::{Finding, Severity};
 use crate::store::Run;
 
 /// The OpenAPI 3.1 description of this API.

@@ -15,8 +15,9 @@ use prometheus::{
 };
 
 use crate::config::{Account, Config};
-use crate::detectors::{self, Severity};
-use crate::report::AccountReport;
+use crate::detectors;
+use crate::model::AccountReport;
+use crate::model::Severity;
 
 /// The git revision baked in at build time, when the build had one.
 const REVISION: &str = match option_env!("ECHOSCOPE_REVISION") {
@@ -398,7 +399,7 @@ mod tests {
         let account = account("acme", "bsky:acme.example");
         let timeline =
             crate::model::Timeline::new("acme".to_string(), crate::model::Platform::Bluesky);
-        let finding = crate::detectors::Finding {
+        let finding = crate::model::Finding {
             detector: detectors::auto_reply::ID.to_string(),
             severity: Severity::High,
             summary: "templated replies".into(),
@@ -407,12 +408,12 @@ mod tests {
             numbers: Default::default(),
             evidence: Vec::new(),
         };
-        let with = AccountReport::build(
+        let with = crate::scan::account_report(
             &timeline,
             vec![(
                 detectors::auto_reply::ID,
                 true,
-                crate::detectors::Outcome {
+                crate::model::Outcome {
                     findings: vec![finding.clone(), finding],
                     stats: Default::default(),
                 },
@@ -430,7 +431,7 @@ mod tests {
         assert!(series[0].contains("severity=\"high\""), "{text}");
         assert!(series[0].ends_with(" 2"), "{text}");
         // The next analysis finds nothing: the series goes, the score stays.
-        let without = AccountReport::build(&timeline, Vec::new());
+        let without = crate::scan::account_report(&timeline, Vec::new());
         m.observe_report(&account, &without, 10);
         let text = m.render();
         assert!(!text.contains("echoscope_account_findings{"), "{text}");

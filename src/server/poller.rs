@@ -15,10 +15,11 @@ use tokio::sync::watch;
 
 use super::State;
 use crate::config::Account;
+use crate::model::AccountReport;
 use crate::model::Timeline;
-use crate::report::AccountReport;
+use crate::sources::live::FetchState;
 use crate::sources::live::LiveSpec;
-use crate::store::{AccountKey, FetchState, StoreError};
+use crate::store::{AccountKey, StoreError};
 
 /// What one fetch produced.
 pub struct Fetched {

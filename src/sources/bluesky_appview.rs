@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::live::ParseError;
-use super::Skipped;
+use crate::model::Skipped;
 use crate::model::{created_at_from_id, Platform, Post, PostKind};
 
 const REASON_REPOST: &str = "app.bsky.feed.defs#reasonRepost";

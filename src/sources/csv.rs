@@ -16,7 +16,8 @@ use std::io::Read;
 use std::path::Path;
 
 use super::jsonl::{parse_rfc3339, Record};
-use super::{Batch, Limits, Skipped, SourceError, REQUIRED_FIELDS};
+use super::{Batch, Limits, SourceError, REQUIRED_FIELDS};
+use crate::model::Skipped;
 use crate::model::{Platform, PostKind, Timeline};
 
 /// Every column echoscope CSV knows, in the JSONL field order.

@@ -19,8 +19,9 @@ use regex::Regex;
 use reqwest::Url;
 
 use super::live::{ParseError, Parsed};
-use super::{Skipped, SourceError};
+use super::SourceError;
 use crate::html;
+use crate::model::Skipped;
 use crate::model::{Platform, Post, PostKind, Timeline};
 
 /// What the feed's URL (and content) says about where it comes from.

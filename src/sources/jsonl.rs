@@ -17,7 +17,8 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Batch, Limits, Skipped, SourceError};
+use super::{Batch, Limits, SourceError};
+use crate::model::Skipped;
 use crate::model::{created_at_from_id, Platform, Post, PostKind, Timeline};
 
 /// One line of echoscope JSONL (and one row of echoscope CSV): format version 1, described by

@@ -14,11 +14,12 @@ use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Url;
+use serde::{Deserialize, Serialize};
 
 use super::http::{Client, FetchError, Validators};
-use super::{bluesky_appview, feed, mastodon_api, Skipped};
-use crate::model::{Platform, Timeline};
-use crate::store::FetchState;
+use super::{bluesky_appview, feed, mastodon_api};
+use crate::model::Skipped;
+use crate::model::{Platform, SourceKind, Timeline};
 
 /// The public AppView that serves Bluesky reads without login.
 pub const BLUESKY_APPVIEW: &str = "https://public.api.bsky.app";
@@ -27,6 +28,20 @@ pub const BLUESKY_APPVIEW: &str = "https://public.api.bsky.app";
 const MASTODON_PAGE: usize = 40;
 /// The AppView's largest `limit` for getAuthorFeed.
 const BLUESKY_PAGE: usize = 100;
+
+/// Where a source left off, kept between polls: conditional-GET validators and paging cursors.
+/// It belongs to the source, which alone knows what its cursor means; the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FetchState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Newest post id seen (Mastodon `since_id`), or the source's own cursor.
+    pub cursor: Option<String>,
+    /// Whether the first-run backfill has been done.
+    pub backfilled: bool,
+    /// Last successful fetch.
+    pub last_success: Option<DateTime<Utc>>,
+}
 
 /// A fetched document that could not be understood. Names the URL and the record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,6 +95,15 @@ pub enum LiveSpec {
 }
 
 impl LiveSpec {
+    /// The kind of source, as reports and metrics name it.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            LiveSpec::Feed { .. } => SourceKind::Feed,
+            LiveSpec::Mastodon { .. } => SourceKind::MastodonApi,
+            LiveSpec::Bluesky { .. } => SourceKind::BlueskyAppview,
+        }
+    }
+
     /// Parses `https://…` / `http://…`, `mastodon:@user@host` (the leading `@` is optional) and
     /// `bsky:handle` (or `bluesky:`, a DID works too).
     pub fn parse(spec: &str) -> Result<LiveSpec, SpecError> {

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::live::ParseError;
-use super::Skipped;
 use crate::html;
+use crate::model::Skipped;
 use crate::model::{created_at_from_id, Platform, Post, PostKind};
 
 /// The part of an Account the scanner uses.

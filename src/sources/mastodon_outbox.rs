@@ -24,7 +24,8 @@ use chrono::{DateTime, Utc};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{Batch, Limits, Skipped, SourceError};
+use super::{Batch, Limits, SourceError};
+use crate::model::Skipped;
 use crate::model::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";

@@ -16,48 +16,10 @@ pub mod mastodon_api;
 pub mod mastodon_outbox;
 pub mod twitter_archive;
 
-use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::Timeline;
-
-/// The input formats `scan` reads from files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
-pub enum InputFormat {
-    /// Twitter/X archive: the .zip, its extracted folder, or a single `tweets.js`-style file.
-    TwitterArchive,
-    /// Mastodon export: the .zip or its `outbox.json`.
-    MastodonOutbox,
-    /// echoscope JSONL: one post per line (`src/schema/post.v1.json`).
-    Jsonl,
-    /// echoscope CSV: the same fields as JSONL, one post per row, with a header.
-    Csv,
-    /// A saved RSS, Atom or JSON Feed document (one account's latest posts).
-    Feed,
-}
-
-impl InputFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InputFormat::TwitterArchive => "twitter_archive",
-            InputFormat::MastodonOutbox => "mastodon_outbox",
-            InputFormat::Jsonl => "jsonl",
-            InputFormat::Csv => "csv",
-            InputFormat::Feed => "feed",
-        }
-    }
-}
-
-impl fmt::Display for InputFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::model::{InputFormat, Skipped, Timeline};
 
 /// Bounds that keep hostile input from exhausting memory or time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,46 +42,6 @@ impl Default for Limits {
             max_record_bytes: 1 << 20,
             max_records: 50_000_000,
             max_dir_depth: 8,
-        }
-    }
-}
-
-/// One record that was skipped, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Where in the input: "line 14", "data/tweets.js element 3 (id 123)".
-    pub record: String,
-    /// What was wrong, in lowercase words.
-    pub reason: String,
-}
-
-/// Damaged records skipped in one input: all are counted, the first few are kept as examples.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Skipped {
-    pub count: u64,
-    pub examples: Vec<Problem>,
-}
-
-impl Skipped {
-    /// How many examples are kept; the count goes on.
-    pub const MAX_EXAMPLES: usize = 10;
-
-    pub fn note(&mut self, record: impl Into<String>, reason: impl Into<String>) {
-        self.count += 1;
-        if self.examples.len() < Self::MAX_EXAMPLES {
-            self.examples.push(Problem {
-                record: record.into(),
-                reason: reason.into(),
-            });
-        }
-    }
-
-    pub fn absorb(&mut self, other: Skipped) {
-        self.count += other.count;
-        for p in other.examples {
-            if self.examples.len() < Self::MAX_EXAMPLES {
-                self.examples.push(p);
-            }
         }
     }
 }

@@ -46,7 +46,8 @@ use regex::Regex;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::{Batch, Limits, Skipped, SourceError};
+use super::{Batch, Limits, SourceError};
+use crate::model::Skipped;
 use crate::model::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
 
 /// How far apart (seconds) a note and its tweet may have been created.

@@ -9,8 +9,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::model::AccountReport;
 use crate::model::{Platform, Post, Timeline};
-use crate::report::AccountReport;
+use crate::sources::live::FetchState;
 
 /// Identifies an account in the store: the name the operator configured (unique), plus the
 /// platform and handle it stands for.
@@ -19,19 +20,6 @@ pub struct AccountKey {
     /// The operator's name for the account (the `account` label in metrics).
     pub name: String,
     pub platform: Platform,
-}
-
-/// Where a source left off, kept between polls: conditional-GET validators and paging cursors.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FetchState {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// Newest post id seen (Mastodon `since_id`), or the source's own cursor.
-    pub cursor: Option<String>,
-    /// Whether the first-run backfill has been done.
-    pub backfilled: bool,
-    /// Last successful fetch.
-    pub last_success: Option<DateTime<Utc>>,
 }
 
 /// One stored analysis run (score and findings over time).

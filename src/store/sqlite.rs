@@ -25,9 +25,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AccountKey, FetchState, Run, Store, StoreError};
+use super::{AccountKey, Run, Store, StoreError};
+use crate::model::AccountReport;
 use crate::model::{Platform, Post, PostKind, Timeline};
-use crate::report::AccountReport;
+use crate::sources::live::FetchState;
 
 /// The migrations, in order: migration `i` (0-based) brings the database to `user_version`
 /// `i + 1`. Append only; never edit one that has shipped.
