@@ -81,8 +81,7 @@ fn stages(c: &mut Criterion) {
                 b.iter(|| {
                     ts.iter()
                         .map(|t| {
-                            detectors::near_duplicate::clusters(&t.posts, &config.near_duplicate)
-                                .len()
+                            detectors::context::clusters(&t.posts, &config.near_duplicate).len()
                         })
                         .sum::<usize>()
                 })

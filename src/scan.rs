@@ -42,7 +42,7 @@ pub fn analyse(
         .par_iter()
         .map(|d| {
             let id = d.id();
-            let enabled = config.enabled(id);
+            let enabled = d.enabled(config);
             let outcome = if enabled {
                 d.run(&ctx)
             } else {

@@ -4,7 +4,8 @@
 //! severity (high 25, medium 12, low 5, info 0); what one detector can take off is capped, so
 //! that no single kind of evidence decides alone; the result is clamped at 0. The caps weigh
 //! the two habits echoscope is about (scheduled repeats and auto-replies) above the supporting
-//! signals. Every report shows the breakdown.
+//! signals. Every report shows the breakdown. Each detector's cap is its `MAX_PENALTY`, kept in
+//! its own file and read through [`crate::detectors::Detector::max_penalty`].
 
 use std::collections::BTreeMap;
 
@@ -21,19 +22,6 @@ pub fn points(severity: Severity) -> u32 {
     }
 }
 
-/// The most points one detector can take off.
-pub fn cap(detector: &str) -> u32 {
-    match detector {
-        detectors::scheduled_repeat::ID => 40,
-        detectors::auto_reply::ID => 40,
-        detectors::near_duplicate::ID => 20,
-        detectors::timing::ID => 20,
-        detectors::promotion_ratio::ID => 15,
-        detectors::automation_client::ID => 5,
-        _ => 0,
-    }
-}
-
 /// The per-detector penalties for these findings (detectors with no penalty are left out).
 pub fn breakdown(findings: &[Finding]) -> Vec<Breakdown> {
     let mut by: BTreeMap<&str, [u32; 4]> = BTreeMap::new();
@@ -41,13 +29,15 @@ pub fn breakdown(findings: &[Finding]) -> Vec<Breakdown> {
         by.entry(f.detector.as_str()).or_default()[f.severity as usize] += 1;
     }
     let mut out = Vec::new();
-    for id in detectors::ids() {
+    for detector in detectors::all() {
+        let id = detector.id();
+        let cap = detector.max_penalty();
         let Some(n) = by.get(id) else { continue };
         let raw: u32 = Severity::ALL
             .iter()
             .map(|s| n[*s as usize] * points(*s))
             .sum();
-        let penalty = raw.min(cap(id));
+        let penalty = raw.min(cap);
         if penalty == 0 {
             continue;
         }
@@ -61,7 +51,7 @@ pub fn breakdown(findings: &[Finding]) -> Vec<Breakdown> {
         out.push(Breakdown {
             detector: id.to_string(),
             penalty,
-            max_penalty: cap(id),
+            max_penalty: cap,
             reason,
         });
     }

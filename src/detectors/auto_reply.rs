@@ -33,15 +33,18 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::automation_client::spread;
-use super::timing::{hour_profile, rest_gap_hours, words};
+use super::context::{fold_account, hour_profile, rest_gap_hours, Cluster};
+use super::evidence::{duration, spread_of};
 use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
-use crate::model::{Post, PostKind, Timeline};
+use crate::model::{Post, Timeline};
 use crate::text::shorten;
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "auto_reply";
+
+/// The most points this detector can take off the score. Auto-replies are one of the two habits echoscope is about: the highest weight.
+pub const MAX_PENALTY: u32 = 40;
 
 /// `[detectors.auto_reply]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,43 +105,6 @@ impl Default for Config {
             dm_high_conversations: 25,
         }
     }
-}
-
-/// An account name as compared: no `@`, lowercase.
-fn fold_account(a: &str) -> String {
-    a.trim().trim_start_matches('@').to_lowercase()
-}
-
-/// For each post, whether it is a reply to the account itself (a thread continuation): by the
-/// reply target's name, or, when the source gave no name, by a parent id among the account's
-/// own posts.
-pub(crate) fn self_replies(tl: &Timeline) -> Vec<bool> {
-    let me = fold_account(&tl.account);
-    let mut own: HashSet<&str> = HashSet::with_capacity(tl.posts.len());
-    own.extend(tl.posts.iter().map(|p| p.id.as_str()));
-    tl.posts
-        .iter()
-        .map(|p| {
-            p.kind == PostKind::Reply
-                && match (&p.reply_to_account, &p.reply_to_id) {
-                    (Some(a), _) => fold_account(a) == me,
-                    (None, Some(id)) => own.contains(id.as_str()),
-                    (None, None) => false,
-                }
-        })
-        .collect()
-}
-
-/// Indices of the replies to other accounts, oldest first.
-pub(crate) fn replies_to_others(tl: &Timeline) -> Vec<usize> {
-    let selfs = self_replies(tl);
-    tl.posts
-        .iter()
-        .zip(selfs)
-        .enumerate()
-        .filter(|(_, (p, s))| p.kind == PostKind::Reply && !s)
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// A reply reduced to its template.
@@ -232,9 +198,9 @@ impl Timing {
         if let (Some(m), true) = (self.median, self.known > 0) {
             parts.push(format!(
                 "median {} after the parent ({:.0}% within {})",
-                words(m),
+                duration(m),
                 self.fast_share * 100.0,
-                words(cfg.fast_reply_secs)
+                duration(cfg.fast_reply_secs)
             ));
         }
         match self.rest_gap {
@@ -267,7 +233,7 @@ fn reply_note(p: &Post) -> String {
         .map(|a| format!(" to @{}", a.trim_start_matches('@')))
         .unwrap_or_default();
     match p.reply_latency_secs() {
-        Some(l) => format!("reply{to} {} after its parent", words(l)),
+        Some(l) => format!("reply{to} {} after its parent", duration(l)),
         None => format!("reply{to}"),
     }
 }
@@ -279,15 +245,23 @@ impl Detector for AutoReply {
         ID
     }
 
+    fn enabled(&self, config: &super::Config) -> bool {
+        config.auto_reply.enabled
+    }
+
+    fn max_penalty(&self) -> u32 {
+        MAX_PENALTY
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.auto_reply;
         let tl = ctx.timeline;
         let mut out = Outcome::default();
-        let replies = replies_to_others(tl);
+        let replies = &ctx.replies_to_others;
         let reply_posts: Vec<&Post> = replies.iter().filter_map(|&i| tl.posts.get(i)).collect();
 
         if !reply_posts.is_empty() {
-            let cluster_of = reply_clusters(&replies, &ctx.clusters);
+            let cluster_of = reply_clusters(replies, &ctx.clusters);
             out.findings.extend(template_findings(
                 &reply_posts,
                 &cluster_of,
@@ -332,7 +306,7 @@ impl Detector for AutoReply {
                     template: None,
                     schedule: None,
                     numbers,
-                    evidence: spread(&fast, MAX_EVIDENCE)
+                    evidence: spread_of(&fast, MAX_EVIDENCE)
                         .into_iter()
                         .filter_map(|k| reply_posts.get(k))
                         .map(|p| Evidence::of(p, Some(reply_note(p))))
@@ -359,10 +333,7 @@ fn target(p: &Post) -> String {
 }
 
 /// For each reply (by its position in `replies`), the near-duplicate cluster it belongs to.
-fn reply_clusters(
-    replies: &[usize],
-    clusters: &[super::near_duplicate::Cluster],
-) -> Vec<Option<usize>> {
+fn reply_clusters(replies: &[usize], clusters: &[Cluster]) -> Vec<Option<usize>> {
     let len = replies.iter().max().map_or(0, |&i| i + 1);
     let mut by_post: Vec<Option<usize>> = vec![None; len];
     for (c, cluster) in clusters.iter().enumerate() {
@@ -562,7 +533,7 @@ fn template_findings(
         numbers.insert("share".into(), posts.len() as f64 / replies.len() as f64);
         timing.numbers(&mut numbers);
         let idx: Vec<usize> = (0..posts.len()).collect();
-        let evidence = spread(&idx, MAX_EVIDENCE)
+        let evidence = spread_of(&idx, MAX_EVIDENCE)
             .into_iter()
             .filter_map(|k| posts.get(k))
             .map(|p| Evidence::of(p, Some(reply_note(p))))
@@ -635,7 +606,7 @@ fn dm_findings(tl: &Timeline, cfg: &Config) -> Vec<Finding> {
         };
         let mut numbers = BTreeMap::new();
         numbers.insert("conversations".into(), n as f64);
-        let evidence = spread(&members, MAX_EVIDENCE)
+        let evidence = spread_of(&members, MAX_EVIDENCE)
             .into_iter()
             .filter_map(|i| tl.direct_messages.get(i))
             .map(|m| Evidence {
@@ -670,6 +641,7 @@ fn dm_findings(tl: &Timeline, cfg: &Config) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::detectors::Config as All;
+    use crate::model::PostKind;
     use crate::model::{DirectMessage, Platform};
     use chrono::{DateTime, Duration, TimeZone, Utc};
 

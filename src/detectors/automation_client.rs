@@ -13,11 +13,15 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::evidence::spread_of;
 use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "automation_client";
+
+/// The most points this detector can take off the score. A scheduling client is evidence, not a verdict: people use Buffer too.
+pub const MAX_PENALTY: u32 = 5;
 
 /// `[detectors.automation_client]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,6 +183,14 @@ impl Detector for AutomationClient {
         ID
     }
 
+    fn enabled(&self, config: &super::Config) -> bool {
+        config.automation_client.enabled
+    }
+
+    fn max_penalty(&self) -> u32 {
+        MAX_PENALTY
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.automation_client;
         let posts = &ctx.timeline.posts;
@@ -232,7 +244,7 @@ impl Detector for AutomationClient {
                 Severity::Info
             };
             let note = format!("via {client}");
-            let evidence = spread(&idx, MAX_EVIDENCE)
+            let evidence = spread_of(&idx, MAX_EVIDENCE)
                 .into_iter()
                 .filter_map(|i| posts.get(i))
                 .map(|p| Evidence::of(p, Some(note.clone())))
@@ -259,16 +271,6 @@ impl Detector for AutomationClient {
         }
         out
     }
-}
-
-/// At most `max` items of `idx`, evenly spread from first to last, in order.
-pub(crate) fn spread(idx: &[usize], max: usize) -> Vec<usize> {
-    if idx.len() <= max || max < 2 {
-        return idx.iter().copied().take(max.max(1)).collect();
-    }
-    (0..max)
-        .filter_map(|k| idx.get(k * (idx.len() - 1) / (max - 1)).copied())
-        .collect()
 }
 
 #[cfg(test)]

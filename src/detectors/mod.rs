@@ -1,23 +1,34 @@
-//! Detectors: pure functions from a [`Timeline`] to [`Finding`]s.
+//! Detectors: pure functions from a [`Timeline`](crate::model::Timeline) to
+//! [`Finding`](crate::model::Finding)s.
 //!
 //! The set is open, so it is one small trait and one list ([`all`]). A detector's id is its file
 //! name, its config section (`[detectors.<id>]`), its JSON field and its metric label value.
 //! Contract for every implementation: no I/O, no clock (the time of the analysis comes in
 //! [`Context::now`]), no randomness (hashes are seeded constants), and no work quadratic in the
-//! number of posts. The shared expensive part, near-duplicate clustering of all posts, is done
-//! once in [`Context::new`] so that several detectors can read it.
+//! number of posts. Facts several detectors need (near-duplicate clusters, self-replies, the
+//! conversation) are computed once in [`Context::new`] (`context.rs`); how findings pick and
+//! word their evidence is `evidence.rs`; promotional markers are `markers.rs`. A detector file
+//! imports those, never another detector.
+//!
+//! Adding a detector: one file with its `ID`, `Config`, `MAX_PENALTY` and the [`Detector`]
+//! impl, its field in [`Config`] (the impl's `enabled` reads it, so the compiler asks for it),
+//! and one line in [`all`] (a test checks that every config section is in [`all`], and that
+//! the report schema and the OpenAPI description list every id).
 
 pub mod auto_reply;
 pub mod automation_client;
+pub mod context;
+pub mod evidence;
+pub mod markers;
 pub mod near_duplicate;
 pub mod promotion_ratio;
 pub mod scheduled_repeat;
 pub mod timing;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Outcome, Timeline};
+use crate::model::Outcome;
+pub use context::Context;
 
 /// Configuration for every detector: one section each, keyed by the detector's id.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -31,54 +42,15 @@ pub struct Config {
     pub promotion_ratio: promotion_ratio::Config,
 }
 
-impl Config {
-    /// Whether the detector with this id is switched on.
-    pub fn enabled(&self, id: &str) -> bool {
-        match id {
-            near_duplicate::ID => self.near_duplicate.enabled,
-            scheduled_repeat::ID => self.scheduled_repeat.enabled,
-            auto_reply::ID => self.auto_reply.enabled,
-            timing::ID => self.timing.enabled,
-            automation_client::ID => self.automation_client.enabled,
-            promotion_ratio::ID => self.promotion_ratio.enabled,
-            _ => false,
-        }
-    }
-}
-
-/// Everything a detector may read: the timeline, the time of the analysis, the configuration,
-/// and the near-duplicate clusters of all posts (computed once, shared).
-pub struct Context<'a> {
-    pub timeline: &'a Timeline,
-    pub now: DateTime<Utc>,
-    pub config: &'a Config,
-    /// Clusters of near-identical posts (indices into `timeline.posts`, oldest first), each with
-    /// at least `near_duplicate.min_cluster_size` members.
-    pub clusters: Vec<near_duplicate::Cluster>,
-}
-
-impl<'a> Context<'a> {
-    pub fn new(timeline: &'a Timeline, config: &'a Config, now: DateTime<Utc>) -> Context<'a> {
-        // Clustering is the expensive shared step; skip it when no detector reads it.
-        let needed = config.near_duplicate.enabled || config.scheduled_repeat.enabled;
-        let clusters = if needed {
-            near_duplicate::clusters(&timeline.posts, &config.near_duplicate)
-        } else {
-            Vec::new()
-        };
-        Context {
-            timeline,
-            now,
-            config,
-            clusters,
-        }
-    }
-}
-
 /// A detector. See the module documentation for the contract.
 pub trait Detector: Sync {
     /// The snake_case id: file name, config key, JSON field and metric label value.
     fn id(&self) -> &'static str;
+    /// Whether its `[detectors.<id>]` section switches it on.
+    fn enabled(&self, config: &Config) -> bool;
+    /// The most points its findings can take off the score (see `score.rs`), kept beside the
+    /// detector so that the weight of a kind of evidence is read where the evidence is made.
+    fn max_penalty(&self) -> u32;
     /// Analyses one timeline. Must not panic on any timeline, empty ones included.
     fn run(&self, ctx: &Context<'_>) -> Outcome;
 }
@@ -98,4 +70,70 @@ pub fn all() -> Vec<Box<dyn Detector>> {
 /// The ids of [`all`], in order.
 pub fn ids() -> Vec<&'static str> {
     all().iter().map(|d| d.id()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every id of [`all`], sorted, to compare with lists kept elsewhere.
+    fn sorted_ids() -> Vec<String> {
+        let mut ids: Vec<String> = ids().into_iter().map(String::from).collect();
+        ids.sort();
+        ids
+    }
+
+    /// The sorted strings of a JSON array.
+    fn sorted_strings(v: &serde_json::Value) -> Vec<String> {
+        let mut out: Vec<String> = v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(String::from))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_config_section_is_a_detector_in_all() {
+        let config = serde_json::to_value(Config::default()).unwrap();
+        let mut sections: Vec<String> = config.as_object().unwrap().keys().cloned().collect();
+        sections.sort();
+        assert_eq!(sections, sorted_ids());
+        let mut unique = ids();
+        unique.dedup();
+        assert_eq!(unique.len(), all().len(), "ids are unique");
+    }
+
+    #[test]
+    fn enabled_reads_the_detectors_own_section() {
+        for d in all() {
+            let mut config = serde_json::to_value(Config::default()).unwrap();
+            config[d.id()]["enabled"] = serde_json::Value::Bool(false);
+            let config: Config = serde_json::from_value(config).unwrap();
+            for other in all() {
+                assert_eq!(other.enabled(&config), other.id() != d.id(), "{}", d.id());
+            }
+        }
+    }
+
+    #[test]
+    fn schema_and_openapi_list_every_detector() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../schema/report.v1.json")).unwrap();
+        let listed = sorted_strings(&schema["$defs"]["detector"]["enum"]);
+        assert_eq!(listed, sorted_ids(), "src/schema/report.v1.json");
+        let openapi: serde_json::Value =
+            serde_json::from_str(include_str!("../server/openapi.json")).unwrap();
+        let listed = sorted_strings(&openapi["components"]["schemas"]["DetectorId"]["enum"]);
+        assert_eq!(listed, sorted_ids(), "src/server/openapi.json");
+    }
+
+    #[test]
+    fn every_detector_can_take_points_off() {
+        for d in all() {
+            assert!(d.max_penalty() > 0, "{}", d.id());
+        }
+    }
 }

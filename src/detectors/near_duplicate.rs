@@ -17,20 +17,22 @@
 
 use std::collections::BTreeMap;
 
-use foldhash::{HashMap, HashMapExt};
-
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::context::Cluster;
+use super::evidence::spread;
 use super::{Context, Detector};
 use crate::minhash;
 use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
+use crate::text::normalize;
 use crate::text::shorten;
-use crate::text::{normalize, EMOJI, NUM, URL, USER};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "near_duplicate";
+
+/// The most points this detector can take off the score. Repetition supports the two habits but alone can be a person's stock phrase.
+pub const MAX_PENALTY: u32 = 20;
 
 /// Most findings one timeline gets; the `clusters` stat counts them all.
 pub const MAX_FINDINGS: usize = 50;
@@ -75,7 +77,7 @@ impl Default for Config {
 }
 
 impl Config {
-    fn params(&self) -> minhash::Params {
+    pub fn params(&self) -> minhash::Params {
         minhash::Params {
             shingle_words: self.shingle_words,
             bands: self.bands,
@@ -83,82 +85,6 @@ impl Config {
             similarity: self.similarity,
         }
     }
-}
-
-/// A group of near-identical posts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cluster {
-    /// Indices into the timeline's posts, oldest first.
-    pub members: Vec<usize>,
-    /// The normalised text of the cluster's most frequent wording (the earliest on a tie), as
-    /// shown to people.
-    pub template: String,
-    /// How many different normalised texts the members have (1: all identical).
-    pub wordings: usize,
-}
-
-/// Clusters near-identical posts of a timeline: every group of at least `min_cluster_size`
-/// (and at least 2) posts, ordered by first member. Reposts and posts shorter than
-/// `min_tokens` words are never members.
-pub fn clusters(posts: &[Post], config: &Config) -> Vec<Cluster> {
-    let normalized: Vec<String> = posts
-        .par_iter()
-        .with_min_len(256)
-        .map(|p| {
-            if p.kind == PostKind::Repost {
-                return String::new();
-            }
-            let n = normalize(&p.text);
-            if word_count(&n) < config.min_tokens {
-                String::new()
-            } else {
-                n
-            }
-        })
-        .collect();
-    let min = config.min_cluster_size.max(2);
-    minhash::group(&normalized, &config.params())
-        .into_iter()
-        .filter(|g| g.len() >= min)
-        .map(|members| {
-            let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-            for (rank, &m) in members.iter().enumerate() {
-                let text = normalized.get(m).map_or("", String::as_str);
-                counts.entry(text).or_insert((0, rank)).0 += 1;
-            }
-            let wordings = counts.len();
-            let template = counts
-                .into_iter()
-                .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
-                .map(|(t, _)| t.to_string())
-                .unwrap_or_default();
-            Cluster {
-                members,
-                template,
-                wordings,
-            }
-        })
-        .collect()
-}
-
-/// Words of a normalised text, placeholders not counted.
-fn word_count(normalized: &str) -> usize {
-    normalized
-        .split(' ')
-        .filter(|t| !t.is_empty() && ![URL, USER, NUM, EMOJI].contains(t))
-        .count()
-}
-
-/// Positions `0..len` spread evenly, at most `max` of them, the first and last included: the
-/// evidence of a long series shows its whole span.
-pub fn spread(len: usize, max: usize) -> Vec<usize> {
-    if len <= max {
-        return (0..len).collect();
-    }
-    if max <= 1 {
-        return (0..max.min(len)).collect();
-    }
-    (0..max).map(|j| j * (len - 1) / (max - 1)).collect()
 }
 
 /// Severity of one cluster, from how much of the whole account is repeated text
@@ -197,6 +123,14 @@ pub struct NearDuplicate;
 impl Detector for NearDuplicate {
     fn id(&self) -> &'static str {
         ID
+    }
+
+    fn enabled(&self, config: &super::Config) -> bool {
+        config.near_duplicate.enabled
+    }
+
+    fn max_penalty(&self) -> u32 {
+        MAX_PENALTY
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -304,6 +238,7 @@ fn finding(cluster: &Cluster, posts: &[Post], own: usize, account_share: f64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detectors::context::clusters;
     use crate::detectors::Config as All;
     use crate::model::{Platform, Timeline};
     use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -517,14 +452,6 @@ mod tests {
         assert_eq!(severity(6, 0.9), Severity::Medium);
         assert_eq!(severity(10, 0.3), Severity::Medium);
         assert_eq!(severity(10, 0.6), Severity::High);
-    }
-
-    #[test]
-    fn spread_keeps_first_and_last() {
-        assert_eq!(spread(3, 12), vec![0, 1, 2]);
-        let s = spread(100, 5);
-        assert_eq!(s, vec![0, 24, 49, 74, 99]);
-        assert!(spread(5, 0).is_empty());
     }
 
     #[test]

@@ -29,14 +29,19 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::near_duplicate::{spread, Cluster};
-use super::{promotion_ratio, Context, Detector};
+use super::context::Cluster;
+use super::evidence::{plural, rounded_duration, spread};
+use super::markers::markers;
+use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
 use crate::text::shorten;
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "scheduled_repeat";
+
+/// The most points this detector can take off the score. Scheduled repeats are one of the two habits echoscope is about: the highest weight.
+pub const MAX_PENALTY: u32 = 40;
 
 /// Posts closer together than this are one slot posted twice (a double post), not an interval.
 const MIN_GAP_SECONDS: f64 = 60.0;
@@ -111,6 +116,14 @@ pub struct ScheduledRepeat;
 impl Detector for ScheduledRepeat {
     fn id(&self) -> &'static str {
         ID
+    }
+
+    fn enabled(&self, config: &super::Config) -> bool {
+        config.scheduled_repeat.enabled
+    }
+
+    fn max_penalty(&self) -> u32 {
+        MAX_PENALTY
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -260,10 +273,7 @@ fn analyse<'a>(
         (s as u32, c)
     });
     let slot = distinct_days >= 3 && time_of_day.half <= cfg.slot_spread_minutes;
-    let promotional = members
-        .iter()
-        .filter(|p| !promotion_ratio::markers(p).is_empty())
-        .count();
+    let promotional = members.iter().filter(|p| !markers(p).is_empty()).count();
     let client = members.first().and_then(|p| p.client.as_deref());
     let client = client
         .filter(|c| !c.trim().is_empty() && members.iter().all(|p| p.client.as_deref() == Some(c)));
@@ -403,7 +413,7 @@ impl Analysis<'_> {
             }
             None => summary.push_str(&format!(
                 " over {} at irregular times",
-                duration_words(span * DAY)
+                rounded_duration(span * DAY)
             )),
         }
         if let Some(c) = self.client {
@@ -673,27 +683,6 @@ fn period_words(seconds: f64, tolerance: f64) -> String {
         format!("every {:.1} hours", seconds / HOUR)
     } else {
         count(60.0, "minute", "minutes")
-    }
-}
-
-/// "3 days", "6 weeks", "5 hours".
-fn duration_words(seconds: f64) -> String {
-    let (v, unit) = if seconds >= 2.0 * WEEK {
-        (seconds / WEEK, "week")
-    } else if seconds >= 2.0 * DAY {
-        (seconds / DAY, "day")
-    } else {
-        (seconds / HOUR, "hour")
-    };
-    let v = v.round() as u64;
-    format!("{v} {}", plural(v, unit))
-}
-
-fn plural(n: u64, word: &str) -> String {
-    if n == 1 {
-        word.to_string()
-    } else {
-        format!("{word}s")
     }
 }
 
@@ -1002,6 +991,5 @@ mod tests {
         assert_eq!(period_words(6.0 * HOUR, 60.0), "every 6 hours");
         assert_eq!(period_words(1800.0, 60.0), "every 30 minutes");
         assert_eq!(clock(545.4), "09:05");
-        assert_eq!(duration_words(40.0 * DAY), "6 weeks");
     }
 }

@@ -24,17 +24,21 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::Timelike;
 use serde::{Deserialize, Serialize};
 
-use super::auto_reply::self_replies;
-use super::automation_client::spread;
+use super::context::{hour_profile, rest_gap_hours};
+use super::evidence::{duration, spread_of};
 use super::{Context, Detector};
 use crate::model::{created_at_from_id, PostKind, Timeline};
 use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "timing";
+
+/// The most points this detector can take off the score. Rhythm separates people from programs without reading a word, but travel and night
+/// owls blur it: a supporting signal.
+pub const MAX_PENALTY: u32 = 20;
 
 /// `[detectors.timing]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,36 +110,6 @@ impl Default for Config {
             bursts_medium: 10,
         }
     }
-}
-
-/// Posts per UTC hour of the day.
-pub(crate) fn hour_profile<'a>(times: impl Iterator<Item = &'a DateTime<Utc>>) -> [usize; 24] {
-    let mut h = [0usize; 24];
-    for t in times {
-        if let Some(c) = h.get_mut(t.hour() as usize) {
-            *c += 1;
-        }
-    }
-    h
-}
-
-/// The longest run of consecutive quiet hours, around the clock (23:00 is next to 00:00). An
-/// hour is quiet when it holds at most `quiet_fraction` of the average hour's posts. 24 when
-/// there are no posts.
-pub(crate) fn rest_gap_hours(profile: &[usize; 24], quiet_fraction: f64) -> usize {
-    let total: usize = profile.iter().sum();
-    let limit = quiet_fraction * total as f64 / 24.0;
-    let quiet: Vec<bool> = profile.iter().map(|&c| c as f64 <= limit).collect();
-    if quiet.iter().all(|&q| q) {
-        return 24;
-    }
-    let (mut best, mut run) = (0usize, 0usize);
-    // Two laps catch the run that wraps past midnight.
-    for q in quiet.iter().chain(quiet.iter()) {
-        run = if *q { run + 1 } else { 0 };
-        best = best.max(run);
-    }
-    best.min(23)
 }
 
 /// Number of log-scale bins: quarter octaves from 1 s to beyond 30 years, plus one for < 1 s.
@@ -228,24 +202,6 @@ fn has_seconds(tl: &Timeline) -> bool {
     decoded > 0 && agree * 10 >= decoded * 8
 }
 
-/// A duration in plain words: "4 s", "12 min", "3 h 5 min", "2.5 days".
-pub(crate) fn words(secs: f64) -> String {
-    if secs < 90.0 {
-        format!("{secs:.0} s")
-    } else if secs < 3600.0 * 1.5 {
-        format!("{:.0} min", secs / 60.0)
-    } else if secs < 86400.0 * 1.5 {
-        let m = (secs / 60.0).round() as i64;
-        if m % 60 == 0 {
-            format!("{} h", m / 60)
-        } else {
-            format!("{} h {} min", m / 60, m % 60)
-        }
-    } else {
-        format!("{:.1} days", secs / 86400.0)
-    }
-}
-
 fn finding(severity: Severity, summary: String, numbers: BTreeMap<String, f64>) -> Finding {
     Finding {
         detector: ID.into(),
@@ -263,6 +219,14 @@ pub struct Timing;
 impl Detector for Timing {
     fn id(&self) -> &'static str {
         ID
+    }
+
+    fn enabled(&self, config: &super::Config) -> bool {
+        config.timing.enabled
+    }
+
+    fn max_penalty(&self) -> u32 {
+        MAX_PENALTY
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -320,7 +284,7 @@ impl Detector for Timing {
                     }
                 }
                 let hours: Vec<usize> = per_hour.iter().flatten().copied().collect();
-                let mut picks = spread(&hours, MAX_EVIDENCE);
+                let mut picks = spread_of(&hours, MAX_EVIDENCE);
                 picks.sort_unstable();
                 f.evidence = picks
                     .into_iter()
@@ -376,19 +340,22 @@ impl Detector for Timing {
                             "clockwork rhythm: {top_count} of {} gaps between posts ({:.0}%) are {}–{} long, the middle half of them within {} of {} (interval entropy {h:.2}; people score above 0.5)",
                             gaps.len(),
                             top_count as f64 * 100.0 / gaps.len() as f64,
-                            words(lo),
-                            words(hi),
-                            words(spread_secs),
-                            words(centre),
+                            duration(lo),
+                            duration(hi),
+                            duration(spread_secs),
+                            duration(centre),
                         ),
                         numbers,
                     );
                     let idx: Vec<usize> = (1..posts.len()).collect();
-                    f.evidence = spread(&idx, MAX_EVIDENCE)
+                    f.evidence = spread_of(&idx, MAX_EVIDENCE)
                         .into_iter()
                         .filter_map(|i| Some((posts.get(i)?, gaps.get(i - 1)?)))
                         .map(|(p, g)| {
-                            Evidence::of(p, Some(format!("{} after the previous post", words(*g))))
+                            Evidence::of(
+                                p,
+                                Some(format!("{} after the previous post", duration(*g))),
+                            )
                         })
                         .collect();
                     out.findings.push(f);
@@ -425,7 +392,7 @@ impl Detector for Timing {
                     ),
                     numbers,
                 );
-                f.evidence = spread(&at_zero, MAX_EVIDENCE)
+                f.evidence = spread_of(&at_zero, MAX_EVIDENCE)
                     .into_iter()
                     .filter_map(|i| posts.get(i))
                     .map(|p| {
@@ -440,7 +407,7 @@ impl Detector for Timing {
         }
 
         // Bursts.
-        let selfs = self_replies(tl);
+        let selfs = ctx.self_replies.iter().copied();
         let written: Vec<usize> = posts
             .iter()
             .zip(selfs)
@@ -488,7 +455,7 @@ impl Detector for Timing {
                 numbers,
             );
             let firsts: Vec<usize> = (0..bursts.len()).collect();
-            f.evidence = spread(&firsts, MAX_EVIDENCE)
+            f.evidence = spread_of(&firsts, MAX_EVIDENCE)
                 .into_iter()
                 .filter_map(|b| bursts.get(b))
                 .filter_map(|&(s, len)| {
@@ -512,6 +479,7 @@ mod tests {
     use super::*;
     use crate::detectors::Config as All;
     use crate::model::{Platform, Post};
+    use chrono::{DateTime, Utc};
     use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
@@ -771,13 +739,5 @@ mod tests {
         assert_eq!(all.promotion_ratio.min_posts, 30);
         assert_eq!(all.automation_client.automated_share, 0.8);
         assert!(toml::from_str::<All>("[timing]\nrest_gap = 5\n").is_err());
-    }
-
-    #[test]
-    fn duration_words() {
-        assert_eq!(words(3.0), "3 s");
-        assert_eq!(words(600.0), "10 min");
-        assert_eq!(words(3600.0 * 3.0 + 300.0), "3 h 5 min");
-        assert_eq!(words(86400.0 * 3.0), "3.0 days");
     }
 }
