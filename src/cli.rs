@@ -71,10 +71,7 @@ pub enum Command {
     /// Write an account's stored history (from the daemon's store) as echoscope JSONL.
     Export(ExportArgs),
     /// Print a JSON Schema: the report (`report`) or the JSONL/CSV post format (`post`).
-    Schema {
-        #[arg(value_parser = ["report", "post"])]
-        which: String,
-    },
+    Schema { which: SchemaKind },
     /// Write labelled synthetic timelines (test and benchmark data; see `src/synth.rs`).
     Gen(GenArgs),
 }
@@ -105,8 +102,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub now: Option<DateTime<Utc>>,
     /// Colour in the text report: auto (only on a terminal), always or never.
-    #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
-    pub color: String,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -231,14 +228,32 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Export(args) => run_export(args),
         Command::Gen(args) => run_gen(args),
         Command::Schema { which } => {
-            let text = match which.as_str() {
-                "report" => REPORT_SCHEMA,
-                _ => POST_SCHEMA,
+            let text = match which {
+                SchemaKind::Report => REPORT_SCHEMA,
+                SchemaKind::Post => POST_SCHEMA,
             };
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(EXIT_OK)
         }
     }
+}
+
+/// The JSON Schemas `echoscope schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// The JSON report (`report.v1.json`).
+    Report,
+    /// One JSONL/CSV post record (`post.v1.json`).
+    Post,
+}
+
+/// When the text report is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Only on a terminal, and only without `NO_COLOR`.
+    Auto,
+    Always,
+    Never,
 }
 
 /// The JSON Schema of the report, as shipped in the binary.
@@ -309,10 +324,10 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
             args.output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none()

@@ -254,7 +254,15 @@ pub fn created_at_from_id(platform: Platform, id: &str) -> Option<DateTime<Utc>>
             let tid = id.trim().rsplit('/').next()?;
             decode_tid(tid)
         }
-        _ => None,
+        // These ids carry no time (or echoscope does not know how they would).
+        Platform::Facebook
+        | Platform::Instagram
+        | Platform::Threads
+        | Platform::Linkedin
+        | Platform::Youtube
+        | Platform::Reddit
+        | Platform::Feed
+        | Platform::Other => None,
     }
 }
 
