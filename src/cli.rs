@@ -110,6 +110,13 @@ pub struct ScanArgs {
     /// For live sources: how many posts to page back through.
     #[arg(long, default_value_t = 400)]
     pub depth: usize,
+    /// At most this many findings per account (the most severe first); default: every one.
+    #[arg(long)]
+    pub max_findings: Option<usize>,
+    /// At most this many posts per finding, in its `posts` list and its evidence sample;
+    /// default: every post, and a sample of 12 with their text.
+    #[arg(long)]
+    pub max_evidence: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -320,7 +327,8 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             pb.inc(1);
         }
     };
-    let report = scan::report(loaded, &options, &tick);
+    let mut report = scan::report(loaded, &options, &tick);
+    scan::limit(&mut report, args.max_findings, args.max_evidence);
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }

@@ -54,16 +54,79 @@ pub fn analyse(
     account_report(timeline, outcomes)
 }
 
+/// Leaves out findings whose story another detector tells (see
+/// [`detectors::Detector::yields_to`]): a finding goes when a finding of low or higher severity
+/// of a detector it yields to rests on at least half of its posts. The detector's stats stay.
+/// Returns, per outcome, how many of its findings of low or higher severity went.
+fn one_story(outcomes: &mut [(&'static str, bool, Outcome)]) -> Vec<u64> {
+    use std::collections::HashSet;
+    let all = detectors::all();
+    let yields: BTreeMap<&str, &[&str]> = all.iter().map(|d| (d.id(), d.yields_to())).collect();
+    // The posts each detector's findings of low or higher severity rest on, one set per finding.
+    let told: BTreeMap<&str, Vec<HashSet<&str>>> = outcomes
+        .iter()
+        .map(|(id, _, o)| {
+            let sets = o
+                .findings
+                .iter()
+                .filter(|f| f.severity >= crate::model::Severity::Low)
+                .map(|f| f.posts.iter().map(|p| p.id.as_str()).collect())
+                .collect();
+            (*id, sets)
+        })
+        .collect();
+    let mut drop: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (k, (id, _, outcome)) in outcomes.iter().enumerate() {
+        let Some(others) = yields.get(id).filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let gone: Vec<usize> = outcome
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                !f.posts.is_empty()
+                    && others.iter().any(|o| {
+                        told.get(o).into_iter().flatten().any(|set| {
+                            let shared = f.posts.iter().filter(|p| set.contains(p.id.as_str()));
+                            shared.count() * 2 >= f.posts.len()
+                        })
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        drop.push((k, gone));
+    }
+    let mut told_elsewhere = vec![0; outcomes.len()];
+    for (k, gone) in drop {
+        if let Some((_, _, outcome)) = outcomes.get_mut(k) {
+            let mut i = 0;
+            outcome.findings.retain(|f| {
+                i += 1;
+                let keep = !gone.contains(&(i - 1));
+                if !keep && f.severity >= crate::model::Severity::Low {
+                    if let Some(n) = told_elsewhere.get_mut(k) {
+                        *n += 1;
+                    }
+                }
+                keep
+            });
+        }
+    }
+    told_elsewhere
+}
+
 /// Builds an account's report from its timeline and the outcome of each detector
 /// (`(id, enabled, outcome)`, in [`crate::detectors::all`] order).
 pub fn account_report(
     timeline: &Timeline,
-    outcomes: Vec<(&'static str, bool, Outcome)>,
+    mut outcomes: Vec<(&'static str, bool, Outcome)>,
 ) -> AccountReport {
+    let told_elsewhere = one_story(&mut outcomes);
     let counts = Counts::of(timeline);
     let mut detectors = BTreeMap::new();
     let mut findings = Vec::new();
-    for (id, enabled, mut outcome) in outcomes {
+    for ((id, enabled, mut outcome), told_elsewhere) in outcomes.into_iter().zip(told_elsewhere) {
         // JSON has no NaN or infinity: a number a detector could not compute is left out
         // rather than written as null, which the schema would reject.
         outcome.stats.retain(|_, v| v.is_finite());
@@ -76,6 +139,7 @@ pub fn account_report(
                 enabled,
                 findings: outcome.findings.len() as u64,
                 highest_severity: outcome.findings.iter().map(|f| f.severity).max(),
+                told_elsewhere,
                 stats: outcome.stats,
             },
         );
@@ -197,7 +261,155 @@ pub fn report(loaded: Loaded, options: &Options, on_account_done: &(dyn Fn() + S
     }
 }
 
+/// Gives less on request (`--max-findings`, `--max-evidence`): at most `max_findings` findings
+/// per account (they are most severe first) and at most `max_evidence` posts per finding, in
+/// its `posts` list and its evidence sample, each keeping the first and the last. `None` keeps
+/// everything. The score and the per-detector summaries still count everything.
+pub fn limit(report: &mut Report, max_findings: Option<usize>, max_evidence: Option<usize>) {
+    for account in &mut report.accounts {
+        if let Some(n) = max_findings {
+            account.findings.truncate(n);
+        }
+        if let Some(n) = max_evidence {
+            for f in &mut account.findings {
+                f.posts = detectors::evidence::spread_of(&f.posts, n);
+                f.evidence = detectors::evidence::spread_of(&f.evidence, n);
+            }
+        }
+    }
+}
+
 /// Paths in reports are shown as given, with `/` separators.
 fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Finding, PostRef, Severity};
+    use chrono::TimeZone;
+
+    fn finding(detector: &str, severity: Severity, ids: &[&str]) -> Finding {
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 9, 0, 0).unwrap();
+        Finding {
+            detector: detector.into(),
+            severity,
+            summary: "x".into(),
+            template: None,
+            schedule: None,
+            numbers: Default::default(),
+            evidence: Vec::new(),
+            posts: ids
+                .iter()
+                .map(|id| PostRef {
+                    id: id.to_string(),
+                    created_at: at,
+                })
+                .collect(),
+        }
+    }
+
+    fn outcome(findings: Vec<Finding>) -> Outcome {
+        Outcome {
+            findings,
+            stats: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_scheduled_campaign_is_not_also_a_near_duplicate_finding() {
+        let tl = Timeline::new("a", Platform::Twitter);
+        let series = ["1", "2", "3", "4"];
+        let report = account_report(
+            &tl,
+            vec![
+                (
+                    "near_duplicate",
+                    true,
+                    outcome(vec![
+                        finding("near_duplicate", Severity::High, &series),
+                        finding("near_duplicate", Severity::Low, &["7", "8", "9"]),
+                    ]),
+                ),
+                (
+                    "scheduled_repeat",
+                    true,
+                    outcome(vec![finding(
+                        "scheduled_repeat",
+                        Severity::High,
+                        &series[..2],
+                    )]),
+                ),
+            ],
+        );
+        let nd: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.detector == "near_duplicate")
+            .collect();
+        assert_eq!(nd.len(), 1, "the campaign's cluster is told once");
+        assert_eq!(nd[0].posts[0].id, "7");
+        assert_eq!(report.detectors["near_duplicate"].told_elsewhere, 1);
+        // Penalised once: scheduled_repeat's 25 and the remaining low 5.
+        assert_eq!(report.score, 70);
+    }
+
+    #[test]
+    fn a_repeat_at_human_times_stays_a_near_duplicate_finding() {
+        let tl = Timeline::new("a", Platform::Twitter);
+        let series = ["1", "2", "3", "4"];
+        let report = account_report(
+            &tl,
+            vec![
+                (
+                    "near_duplicate",
+                    true,
+                    outcome(vec![finding("near_duplicate", Severity::Medium, &series)]),
+                ),
+                (
+                    "scheduled_repeat",
+                    true,
+                    outcome(vec![finding("scheduled_repeat", Severity::Info, &series)]),
+                ),
+            ],
+        );
+        assert_eq!(report.findings.len(), 2);
+        assert_eq!(report.detectors["near_duplicate"].told_elsewhere, 0);
+    }
+
+    #[test]
+    fn limit_gives_less_on_request_and_keeps_the_ends() {
+        let tl = Timeline::new("a", Platform::Twitter);
+        let ids: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::current(),
+            generated_at: Utc::now(),
+            accounts: vec![account_report(
+                &tl,
+                vec![(
+                    "timing",
+                    true,
+                    outcome(vec![
+                        finding("timing", Severity::Low, &ids),
+                        finding("timing", Severity::Info, &ids),
+                    ]),
+                )],
+            )],
+            inputs: Vec::new(),
+        };
+        limit(&mut report, None, None);
+        assert_eq!(report.accounts[0].findings[0].posts.len(), 30);
+        limit(&mut report, Some(1), Some(3));
+        let a = &report.accounts[0];
+        assert_eq!(a.findings.len(), 1);
+        let kept: Vec<&str> = a.findings[0].posts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(kept, ["0", "14", "29"]);
+        assert_eq!(
+            a.detectors["timing"].findings, 2,
+            "summaries count everything"
+        );
+    }
 }

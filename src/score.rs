@@ -85,6 +85,7 @@ mod tests {
             schedule: None,
             numbers: Default::default(),
             evidence: vec![],
+            posts: vec![],
         }
     }
 

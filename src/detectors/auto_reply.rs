@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use super::context::{fold_account, hour_profile, rest_gap_hours, Cluster};
 use super::evidence::{duration, spread_of};
 use super::{Context, Detector};
-use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 use crate::model::{Post, Timeline};
 use crate::text::shorten;
 
@@ -76,7 +76,8 @@ pub struct Config {
     /// machine-fast: people in a live back-and-forth answer within a minute often, but not
     /// typically within seconds, reply after reply.
     pub untemplated_fast_reply_secs: f64,
-    /// Most template findings reported (the largest first).
+    /// Most template findings reported, the largest first (0: every one). Every template is
+    /// listed by default, so that each can be checked and acted on.
     pub max_findings: usize,
     /// Conversations one first message must open for `low`, `medium` and `high`.
     pub dm_min_conversations: usize,
@@ -99,7 +100,7 @@ impl Default for Config {
             large_share: 0.5,
             untemplated_min_replies: 20,
             untemplated_fast_reply_secs: 15.0,
-            max_findings: 5,
+            max_findings: 0,
             dm_min_conversations: 5,
             dm_medium_conversations: 10,
             dm_high_conversations: 25,
@@ -310,6 +311,11 @@ impl Detector for AutoReply {
                         .into_iter()
                         .filter_map(|k| reply_posts.get(k))
                         .map(|p| Evidence::of(p, Some(reply_note(p))))
+                        .collect(),
+                    posts: fast
+                        .iter()
+                        .filter_map(|&k| reply_posts.get(k))
+                        .map(|p| PostRef::of(p))
                         .collect(),
                 });
             }
@@ -549,13 +555,14 @@ fn template_findings(
                 schedule: None,
                 numbers,
                 evidence,
+                posts: posts.iter().map(|p| PostRef::of(p)).collect(),
             },
         ));
     }
     findings.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
     findings
         .into_iter()
-        .take(cfg.max_findings)
+        .take(limit(cfg.max_findings))
         .map(|(_, _, f)| f)
         .collect()
 }
@@ -626,15 +633,32 @@ fn dm_findings(tl: &Timeline, cfg: &Config) -> Vec<Finding> {
                 schedule: None,
                 numbers,
                 evidence,
+                posts: members
+                    .iter()
+                    .filter_map(|&i| tl.direct_messages.get(i))
+                    .map(|m| PostRef {
+                        id: m.id.clone(),
+                        created_at: m.created_at,
+                    })
+                    .collect(),
             },
         ));
     }
     // Severity follows the count, so the largest first is also the most severe first.
     out.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
     out.into_iter()
-        .take(cfg.max_findings)
+        .take(limit(cfg.max_findings))
         .map(|(_, f)| f)
         .collect()
+}
+
+/// A configured maximum, where 0 means no limit.
+fn limit(max: usize) -> usize {
+    if max == 0 {
+        usize::MAX
+    } else {
+        max
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::evidence::spread_of;
 use super::{Context, Detector};
-use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "automation_client";
@@ -267,6 +267,11 @@ impl Detector for AutomationClient {
                 schedule: None,
                 numbers,
                 evidence,
+                posts: idx
+                    .iter()
+                    .filter_map(|&i| posts.get(i))
+                    .map(PostRef::of)
+                    .collect(),
             });
         }
         out

@@ -15,10 +15,10 @@ pub fn spread(len: usize, max: usize) -> Vec<usize> {
 }
 
 /// At most `max` of `items`, evenly spread from first to last, in order (see [`spread`]).
-pub fn spread_of<T: Copy>(items: &[T], max: usize) -> Vec<T> {
+pub fn spread_of<T: Clone>(items: &[T], max: usize) -> Vec<T> {
     spread(items.len(), max)
         .into_iter()
-        .filter_map(|i| items.get(i).copied())
+        .filter_map(|i| items.get(i).cloned())
         .collect()
 }
 

@@ -51,6 +51,12 @@ pub trait Detector: Sync {
     /// The most points its findings can take off the score (see `score.rs`), kept beside the
     /// detector so that the weight of a kind of evidence is read where the evidence is made.
     fn max_penalty(&self) -> u32;
+    /// Detectors that tell this one's story better: a finding of this detector is left out of
+    /// the report when a finding (low or above) of one of these rests on at least half of its
+    /// posts, so that one series is told once and penalised once. Empty for most.
+    fn yields_to(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Analyses one timeline. Must not panic on any timeline, empty ones included.
     fn run(&self, ctx: &Context<'_>) -> Outcome;
 }
@@ -128,6 +134,17 @@ mod tests {
             serde_json::from_str(include_str!("../server/openapi.json")).unwrap();
         let listed = sorted_strings(&openapi["components"]["schemas"]["DetectorId"]["enum"]);
         assert_eq!(listed, sorted_ids(), "src/server/openapi.json");
+    }
+
+    #[test]
+    fn detectors_yield_only_to_detectors_in_all() {
+        let ids = ids();
+        for d in all() {
+            for other in d.yields_to() {
+                assert!(ids.contains(other), "{} yields to unknown {other}", d.id());
+                assert_ne!(*other, d.id());
+            }
+        }
     }
 
     #[test]

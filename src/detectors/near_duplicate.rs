@@ -12,8 +12,7 @@
 //! twice is not a finding.
 //!
 //! Stats: `near_duplicate_share` (share of non-repost posts that sit in a reported cluster,
-//! 0..1) and `clusters` (number of reported clusters; findings list at most
-//! [`MAX_FINDINGS`] of them, largest first).
+//! 0..1) and `clusters` (number of reported clusters, each a finding, largest first).
 
 use std::collections::BTreeMap;
 
@@ -23,7 +22,7 @@ use super::context::Cluster;
 use super::evidence::spread;
 use super::{Context, Detector};
 use crate::minhash;
-use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
 use crate::text::normalize;
 use crate::text::shorten;
@@ -33,9 +32,6 @@ pub const ID: &str = "near_duplicate";
 
 /// The most points this detector can take off the score. Repetition supports the two habits but alone can be a person's stock phrase.
 pub const MAX_PENALTY: u32 = 20;
-
-/// Most findings one timeline gets; the `clusters` stat counts them all.
-pub const MAX_FINDINGS: usize = 50;
 
 /// `[detectors.near_duplicate]` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +129,12 @@ impl Detector for NearDuplicate {
         MAX_PENALTY
     }
 
+    /// A series that is a scheduled campaign or an auto-reply template is that detector's story,
+    /// with its schedule or reply times; repeating it here would count the same posts twice.
+    fn yields_to(&self) -> &'static [&'static str] {
+        &["scheduled_repeat", "auto_reply"]
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let posts = &ctx.timeline.posts;
         let min = ctx.config.near_duplicate.min_cluster_size.max(2);
@@ -156,7 +158,6 @@ impl Detector for NearDuplicate {
         });
         let findings = reported
             .iter()
-            .take(MAX_FINDINGS)
             .filter_map(|c| finding(c, posts, own, account_share))
             .collect();
         let mut stats = BTreeMap::new();
@@ -232,6 +233,7 @@ fn finding(cluster: &Cluster, posts: &[Post], own: usize, account_share: f64) ->
         schedule: None,
         numbers,
         evidence,
+        posts: members.iter().map(|p| PostRef::of(p)).collect(),
     })
 }
 

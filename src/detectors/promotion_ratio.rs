@@ -23,7 +23,7 @@ use super::evidence::spread_of;
 use super::markers::{markers, Marker};
 use super::{Context, Detector};
 use crate::model::PostKind;
-use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "promotion_ratio";
@@ -181,6 +181,11 @@ impl Detector for PromotionRatio {
             schedule: None,
             numbers,
             evidence,
+            posts: promotional
+                .iter()
+                .filter_map(|(i, _)| posts.get(*i))
+                .map(PostRef::of)
+                .collect(),
         });
         out
     }

@@ -33,7 +33,7 @@ use super::context::Cluster;
 use super::evidence::{plural, rounded_duration, spread};
 use super::markers::markers;
 use super::{Context, Detector};
-use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
 use crate::text::shorten;
 
@@ -472,6 +472,7 @@ impl Analysis<'_> {
             schedule,
             numbers,
             evidence,
+            posts: self.posts.iter().map(|p| PostRef::of(p)).collect(),
         })
     }
 }

@@ -31,7 +31,7 @@ use super::context::{hour_profile, rest_gap_hours};
 use super::evidence::{duration, spread_of};
 use super::{Context, Detector};
 use crate::model::{created_at_from_id, PostKind, Timeline};
-use crate::model::{Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "timing";
@@ -211,6 +211,7 @@ fn finding(severity: Severity, summary: String, numbers: BTreeMap<String, f64>) 
         schedule: None,
         numbers,
         evidence: Vec::new(),
+        posts: Vec::new(),
     }
 }
 
@@ -392,6 +393,11 @@ impl Detector for Timing {
                     ),
                     numbers,
                 );
+                f.posts = at_zero
+                    .iter()
+                    .filter_map(|&i| posts.get(i))
+                    .map(PostRef::of)
+                    .collect();
                 f.evidence = spread_of(&at_zero, MAX_EVIDENCE)
                     .into_iter()
                     .filter_map(|i| posts.get(i))
@@ -454,6 +460,12 @@ impl Detector for Timing {
                 ),
                 numbers,
             );
+            f.posts = bursts
+                .iter()
+                .flat_map(|&(s, len)| written.iter().skip(s).take(len))
+                .filter_map(|&i| posts.get(i))
+                .map(PostRef::of)
+                .collect();
             let firsts: Vec<usize> = (0..bursts.len()).collect();
             f.evidence = spread_of(&firsts, MAX_EVIDENCE)
                 .into_iter()

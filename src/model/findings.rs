@@ -82,8 +82,25 @@ impl Evidence {
     }
 }
 
-/// How many evidence posts a finding lists at most; the numbers always count all of them.
+/// How many evidence posts (with their text) a finding shows at most: a sample spread over the
+/// series. [`Finding::posts`] lists every post.
 pub const MAX_EVIDENCE: usize = 12;
+
+/// A post a finding rests on, by id and time: enough to find it, review it and act on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostRef {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PostRef {
+    pub fn of(post: &Post) -> PostRef {
+        PostRef {
+            id: post.id.clone(),
+            created_at: post.created_at,
+        }
+    }
+}
 
 /// One thing a detector found, with the evidence a person needs to check it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,8 +118,14 @@ pub struct Finding {
     pub schedule: Option<String>,
     /// Named numbers behind the finding (counts, shares, seconds).
     pub numbers: BTreeMap<String, f64>,
-    /// Posts that show it, oldest first, at most [`MAX_EVIDENCE`].
+    /// Posts that show it, with their text and why they are here: a sample of at most
+    /// [`MAX_EVIDENCE`], spread from the first to the last, oldest first.
     pub evidence: Vec<Evidence>,
+    /// Every post the finding rests on (every member of a series, every templated reply), oldest
+    /// first, so that each can be checked, reviewed or deleted; empty for findings about the
+    /// account's rhythm as a whole, which rest on all its posts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<PostRef>,
 }
 
 /// What one detector returns for one timeline.

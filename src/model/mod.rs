@@ -11,7 +11,7 @@ mod findings;
 mod report;
 mod timeline;
 
-pub use findings::{Breakdown, Evidence, Finding, Outcome, Severity, MAX_EVIDENCE};
+pub use findings::{Breakdown, Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 pub use report::{
     AccountReport, Counts, DetectorSummary, InputFormat, InputSummary, Problem, Report, Skipped,
     SourceKind, Tool, SCHEMA_VERSION,

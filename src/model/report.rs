@@ -215,8 +215,16 @@ pub struct DetectorSummary {
     pub findings: u64,
     /// The highest severity among its findings, absent when it found nothing.
     pub highest_severity: Option<Severity>,
+    /// Its findings (low or higher) left out of the report because another detector tells the
+    /// same posts' story better (a near-duplicate series that is a scheduled campaign).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub told_elsewhere: u64,
     /// The account-level numbers the detector measured.
     pub stats: BTreeMap<String, f64>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The audit of one account.

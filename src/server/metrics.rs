@@ -407,6 +407,7 @@ mod tests {
             schedule: None,
             numbers: Default::default(),
             evidence: Vec::new(),
+            posts: Vec::new(),
         };
         let with = crate::scan::account_report(
             &timeline,
