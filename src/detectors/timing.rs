@@ -4,8 +4,13 @@
 //! Four measures, each reported only with enough posts to mean something:
 //! - **Rest gap.** People sleep: over weeks, a person's posts leave a block of quiet hours in
 //!   the 24-hour profile (an hour is quiet when it holds under a quarter of the average hour's
-//!   posts). A program posts at every hour. Time zones do not matter: the block is looked for
-//!   around the clock.
+//!   posts). A program posts at every hour. The block is looked for around the clock, and it is
+//!   judged per stretch of at least 28 days and 100 posts (`rest_windows`): years of a real
+//!   person's posts, with travel, moves across time zones and the odd sleepless night, folded
+//!   into one profile leave no empty hour, while within a few weeks people sleep at about the
+//!   same hours (a stretch that spans one move rests when both its parts do). Reported when at
+//!   least 75% of the stretches have no rest (`restless_window_share`); medium only when every
+//!   one of them lacks it.
 //! - **Interval entropy.** After Chu et al., "Who is tweeting on Twitter: human, bot, or
 //!   cyborg?" (ACSAC 2010; IEEE TDSC 2012): the gaps between consecutive posts are binned on a
 //!   log scale (quarter octaves, so 1 h and 1 h 10 min share a bin but 1 h and 2 h do not) and
@@ -24,7 +29,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Timelike;
+use chrono::{DateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::context::{hour_profile, rest_gap_hours};
@@ -53,9 +58,16 @@ pub struct Config {
     pub rest_gap_hours: usize,
     /// An hour is quiet when it holds at most this fraction of the average hour's posts.
     pub quiet_hour_fraction: f64,
-    /// Posts and days for a missing rest gap to be `medium` rather than `low`.
+    /// Posts and days for a missing rest gap to be `medium` rather than `low` (and, for a
+    /// timeline of several windows, every window without rest).
     pub rest_gap_medium_posts: usize,
     pub rest_gap_medium_days: f64,
+    /// Rest is judged per window of at least this many days...
+    pub rest_window_days: f64,
+    /// ...and at least this many posts (fewer posts leave empty hours by chance alone).
+    pub rest_window_min_posts: usize,
+    /// Share of windows without a rest gap at or above which the account is reported.
+    pub rest_window_share: f64,
     /// Fewest gaps between posts before the interval entropy is measured.
     pub entropy_min_intervals: usize,
     /// Normalised interval entropy at or below which the rhythm is reported (`low`).
@@ -95,6 +107,9 @@ impl Default for Config {
             quiet_hour_fraction: 0.25,
             rest_gap_medium_posts: 100,
             rest_gap_medium_days: 14.0,
+            rest_window_days: 28.0,
+            rest_window_min_posts: 100,
+            rest_window_share: 0.75,
             entropy_min_intervals: 30,
             entropy_low: 0.25,
             entropy_medium: 0.15,
@@ -202,6 +217,56 @@ fn has_seconds(tl: &Timeline) -> bool {
     decoded > 0 && agree * 10 >= decoded * 8
 }
 
+/// The rest gap (see [`rest_gap_hours`]) of each window of `times` (sorted) holding at least
+/// `min_days` and `min_posts`, or, when that is longer, the smaller gap of two parts it splits
+/// into (one move across time zones); a short tail joins the window before it. Empty when the timeline is too
+/// short for even one window.
+fn rest_windows(
+    times: &[DateTime<Utc>],
+    min_days: f64,
+    min_posts: usize,
+    quiet_fraction: f64,
+) -> Vec<usize> {
+    let min_secs = (min_days * 86400.0) as i64;
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (i, t) in times.iter().enumerate() {
+        let Some(first) = times.get(start) else { break };
+        if i + 1 - start >= min_posts.max(1) && (*t - *first).num_seconds() >= min_secs {
+            bounds.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < times.len() {
+        match bounds.last_mut() {
+            Some(last) => last.1 = times.len(),
+            None => return Vec::new(),
+        }
+    }
+    // A window that spans a move across time zones has two sleeping blocks that may not
+    // overlap: it rests when the whole window does, or when it splits, at one of a few points,
+    // into two parts that each rest. Each part keeps a third of the posts the window needs,
+    // so that a few posts cannot leave empty hours by chance alone.
+    let gap = |w: &[DateTime<Utc>]| rest_gap_hours(&hour_profile(w.iter()), quiet_fraction);
+    let min_part = (min_posts / 3).max(1);
+    bounds
+        .into_iter()
+        .filter_map(|(a, b)| times.get(a..b))
+        .map(|w| {
+            let split = (1..10)
+                .map(|k| k * w.len() / 10)
+                .filter(|&k| k >= min_part && w.len() - k >= min_part)
+                .map(|k| {
+                    let (first, second) = w.split_at(k);
+                    gap(first).min(gap(second))
+                })
+                .max()
+                .unwrap_or(0);
+            gap(w).max(split)
+        })
+        .collect()
+}
+
 fn finding(severity: Severity, summary: String, numbers: BTreeMap<String, f64>) -> Finding {
     Finding {
         detector: ID.into(),
@@ -244,13 +309,36 @@ impl Detector for Timing {
         out.stats
             .insert("posts_per_day".into(), n as f64 / days.max(1.0));
 
-        // Rest gap.
+        // Rest gap, judged per window: years of travel, moves across time zones and the odd
+        // sleepless night, folded into one 24-hour profile, leave no empty hour, while within
+        // any few weeks a person sleeps at about the same hours.
         if n >= cfg.rest_gap_min_posts {
             let profile = hour_profile(posts.iter().map(|p| &p.created_at));
             let gap = rest_gap_hours(&profile, cfg.quiet_hour_fraction);
             out.stats.insert("rest_gap_hours".into(), gap as f64);
-            if gap < cfg.rest_gap_hours && days >= cfg.rest_gap_min_days {
-                let severity = if n >= cfg.rest_gap_medium_posts && days >= cfg.rest_gap_medium_days
+            let windows = rest_windows(
+                &posts.iter().map(|p| p.created_at).collect::<Vec<_>>(),
+                cfg.rest_window_days,
+                cfg.rest_window_min_posts,
+                cfg.quiet_hour_fraction,
+            );
+            let judged = windows.len().max(1);
+            let restless = if windows.len() > 1 {
+                windows.iter().filter(|&&g| g < cfg.rest_gap_hours).count()
+            } else {
+                usize::from(gap < cfg.rest_gap_hours)
+            };
+            let restless_share = restless as f64 / judged as f64;
+            out.stats.insert("rest_windows".into(), judged as f64);
+            out.stats
+                .insert("restless_window_share".into(), restless_share);
+            if restless > 0
+                && restless_share >= cfg.rest_window_share
+                && days >= cfg.rest_gap_min_days
+            {
+                let severity = if n >= cfg.rest_gap_medium_posts
+                    && days >= cfg.rest_gap_medium_days
+                    && restless == judged
                 {
                     Severity::Medium
                 } else {
@@ -269,10 +357,20 @@ impl Detector for Timing {
                 numbers.insert("active_hours".into(), busy as f64);
                 numbers.insert("posts".into(), n as f64);
                 numbers.insert("days".into(), days);
+                numbers.insert("rest_windows".into(), judged as f64);
+                numbers.insert("restless_windows".into(), restless as f64);
+                let windows_words = if judged > 1 {
+                    format!(
+                        ", and in {restless} of {judged} stretches of {:.0}+ days",
+                        cfg.rest_window_days
+                    )
+                } else {
+                    String::new()
+                };
                 let mut f = finding(
                     severity,
                     format!(
-                        "{head}: no rest gap of {} hours or more over {:.0} days ({n} posts)",
+                        "{head}: no rest gap of {} hours or more over {:.0} days ({n} posts){windows_words}",
                         cfg.rest_gap_hours, days
                     ),
                     numbers,
@@ -751,5 +849,71 @@ mod tests {
         assert_eq!(all.promotion_ratio.min_posts, 30);
         assert_eq!(all.automation_client.automated_share, 0.8);
         assert!(toml::from_str::<All>("[timing]\nrest_gap = 5\n").is_err());
+    }
+
+    /// Two years of a person who sleeps from 23:00 to 08:00 wherever they are, moving between
+    /// time zones every two months (UTC-8, UTC, UTC+9, UTC+5): folded into one 24-hour profile,
+    /// every hour is busy.
+    fn traveller(hourly: impl Fn(usize) -> bool) -> Timeline {
+        let mut rng = Lcg(7);
+        let offsets = [-8i64, 0, 9, 5];
+        let mut times = Vec::new();
+        for day in 0..730i64 {
+            let offset = offsets[(day / 60) as usize % offsets.len()];
+            for k in 0..6 {
+                // Waking hours, local: 08:00-23:00.
+                let local_minute = 8 * 60 + (rng.next() * 15.0 * 60.0) as i64;
+                if !hourly(k) {
+                    continue;
+                }
+                times.push(
+                    t0() - Duration::days(800)
+                        + Duration::days(day)
+                        + Duration::minutes(local_minute - offset * 60)
+                        + Duration::seconds((rng.next() * 59.0) as i64),
+                );
+            }
+        }
+        times.sort();
+        timeline(times)
+    }
+
+    #[test]
+    fn a_traveller_across_time_zones_rests_in_every_stretch() {
+        let tl = traveller(|_| true);
+        let profile = hour_profile(tl.posts.iter().map(|p| &p.created_at));
+        assert!(
+            profile.iter().all(|&c| c > 0),
+            "folded, the traveller has no empty hour: the old judgement would fire"
+        );
+        let out = run(&tl);
+        assert!(
+            !out.findings.iter().any(|f| f.summary.contains("rest gap")),
+            "{:?}",
+            out.findings
+        );
+        // A stretch that crosses a move near its edge may still read as restless; the
+        // account is judged by the share.
+        assert!(out.stats["restless_window_share"] < 0.25, "{:?}", out.stats);
+        assert!(out.stats["rest_windows"] >= 20.0);
+    }
+
+    #[test]
+    fn a_program_posting_at_every_hour_for_years_has_no_rest_in_any_stretch() {
+        let mut rng = Lcg(11);
+        let times: Vec<DateTime<Utc>> = (0..730 * 6)
+            .map(|k| {
+                t0() - Duration::days(800)
+                    + Duration::seconds((k as f64 * 4.0 * 3600.0 + rng.next() * 14400.0) as i64)
+            })
+            .collect();
+        let out = run(&timeline(times));
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.summary.contains("rest gap"))
+            .expect("reported");
+        assert_eq!(f.severity, Severity::Medium);
+        assert_eq!(out.stats["restless_window_share"], 1.0);
     }
 }
