@@ -1,12 +1,20 @@
-//! `automation_client`: posts published through known scheduling, automation and
+//! `automation_client`: posts published through known scheduling, automation, feed-posting and
 //! crossposting apps.
 //!
 //! Platforms that name the posting app (Twitter/X `source`, Bluesky and Mastodon API
-//! `application`) tell us when a program published a post. Scheduling is legitimate, so a
-//! scheduler is reported as `info`: it explains other findings ("via a scheduler") rather than
-//! accusing anyone. Only an account that publishes nearly everything through an automation
-//! service (IFTTT, Zapier, a bot) gets `low`. The list of apps is data, in
-//! `automation_clients.txt` beside this file, so adding one needs no code.
+//! `application`) tell us when a program published a post. Where the input names no app
+//! (Mastodon exports, RSS and Atom feeds, many datasets), the app's own short links tell it:
+//! Buffer publishes its links as `buff.ly/…`, Hootsuite as `ow.ly/…`, IFTTT as `ift.tt/…`,
+//! dlvr.it as `dlvr.it/…`, SocialFlow as `trib.al/…`; nobody types those by hand.
+//!
+//! Scheduling is legitimate, so a scheduler or a crossposter of the person's own posts is
+//! reported as `info`: it explains other findings ("via a scheduler") rather than accusing
+//! anyone. A service that writes or publishes posts with no person at the moment of posting
+//! (IFTTT, Zapier, a bot, an RSS-to-social feed poster such as dlvr.it or twitterfeed) gets
+//! `low` once it has published `part_time_min_posts` posts, even when the person writes the
+//! rest by hand: the finding lists those posts and leaves the others alone. The list of apps
+//! and their domains is data, in `automation_clients.txt` beside this file, so adding one
+//! needs no code.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -15,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::evidence::spread_of;
 use super::{Context, Detector};
-use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
+use crate::model::{Evidence, Finding, Outcome, Post, PostRef, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "automation_client";
@@ -30,6 +38,9 @@ pub struct Config {
     pub enabled: bool,
     /// Fewest posts through one listed app for it to be reported at all.
     pub min_posts: usize,
+    /// Fewest posts through one automation or feed-posting service for `low`, whatever share
+    /// of the timeline they are (part-time automation).
+    pub part_time_min_posts: usize,
     /// Share of all posts through one automation-category app above which the finding is
     /// `low` instead of `info`.
     pub automated_share: f64,
@@ -42,6 +53,7 @@ impl Default for Config {
         Config {
             enabled: true,
             min_posts: 1,
+            part_time_min_posts: 10,
             automated_share: 0.9,
             automated_min_posts: 50,
         }
@@ -56,7 +68,9 @@ pub enum Category {
     Scheduler,
     /// A rule or program publishes with no person at the moment of posting.
     Automation,
-    /// Copies posts from a blog, feed or another platform.
+    /// Publishes every new item of a feed or blog as a post, when it polls.
+    Feed,
+    /// Copies a person's own posts from another platform.
     Crossposter,
 }
 
@@ -65,6 +79,7 @@ impl Category {
         match self {
             Category::Scheduler => "scheduler",
             Category::Automation => "automation",
+            Category::Feed => "feed",
             Category::Crossposter => "crossposter",
         }
     }
@@ -74,6 +89,7 @@ impl Category {
         match self {
             Category::Scheduler => "a scheduler",
             Category::Automation => "an automation service",
+            Category::Feed => "a feed poster",
             Category::Crossposter => "a crossposter",
         }
     }
@@ -82,8 +98,17 @@ impl Category {
         match s.trim().to_ascii_lowercase().as_str() {
             "scheduler" => Some(Category::Scheduler),
             "automation" => Some(Category::Automation),
+            "feed" => Some(Category::Feed),
             "crossposter" => Some(Category::Crossposter),
             _ => None,
+        }
+    }
+
+    /// Whether a service of this kind publishes with no person at the moment of posting.
+    fn publishes_alone(self) -> bool {
+        match self {
+            Category::Automation | Category::Feed => true,
+            Category::Scheduler | Category::Crossposter => false,
         }
     }
 }
@@ -96,6 +121,10 @@ struct Entry {
     /// `word:` entries match a whole word anywhere instead of a prefix.
     whole_word: bool,
     category: Category,
+    /// The name as written in the list, for reports.
+    shown: String,
+    /// Short-link domains only this app's posts carry, lowercase.
+    domains: Vec<String>,
 }
 
 const LIST: &str = include_str!("automation_clients.txt");
@@ -113,15 +142,24 @@ fn parse_line(line: &str) -> Result<Option<Entry>, String> {
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
     }
-    let (cat, name) = line
+    let (cat, rest) = line
         .split_once('|')
         .ok_or_else(|| format!("no `|` in {line:?}"))?;
     let category = Category::parse(cat).ok_or_else(|| format!("bad category in {line:?}"))?;
+    let (name, domains) = rest.split_once('|').unwrap_or((rest, ""));
     let name = name.trim();
+    let domains: Vec<String> = domains
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if domains.iter().any(|d| !d.contains('.') || d.contains('/')) {
+        return Err(format!("a domain is not a host name in {line:?}"));
+    }
     let (whole_word, name) = match name.strip_prefix("word:") {
         Some(rest) => (true, rest),
         None => (false, name),
     };
+    let shown = name.to_string();
     let name = fold(name);
     if name.is_empty() {
         return Err(format!("empty name in {line:?}"));
@@ -130,6 +168,8 @@ fn parse_line(line: &str) -> Result<Option<Entry>, String> {
         name,
         whole_word,
         category,
+        shown,
+        domains,
     }))
 }
 
@@ -176,6 +216,40 @@ pub fn category(client: &str) -> Option<Category> {
     lookup(client).map(|e| e.category)
 }
 
+/// The listed app whose own short-link domain one of the post's links is on, with that domain.
+fn lookup_links(post: &Post) -> Option<(&'static Entry, &'static str)> {
+    let text_links = post
+        .text
+        .split_whitespace()
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"));
+    post.links
+        .iter()
+        .map(String::as_str)
+        .chain(text_links)
+        .filter_map(host)
+        .find_map(|h| {
+            ENTRIES.iter().find_map(|e| {
+                e.domains
+                    .iter()
+                    .find(|d| {
+                        h == d.as_str()
+                            || h.strip_suffix(d.as_str()).is_some_and(|r| r.ends_with('.'))
+                    })
+                    .map(|d| (e, d.as_str()))
+            })
+        })
+}
+
+/// The lowercase host of an http(s) URL.
+fn host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#', ':']).unwrap_or(rest.len());
+    let host = rest.get(..end)?.trim_end_matches('.');
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 pub struct AutomationClient;
 
 impl Detector for AutomationClient {
@@ -202,8 +276,17 @@ impl Detector for AutomationClient {
         // A timeline uses a handful of clients: look each up once.
         let mut known: HashMap<&str, Option<&Entry>> = HashMap::new();
         let mut with_client = 0usize;
+        // Posts that name no app but carry an app's own short links.
+        let mut by_link: BTreeMap<String, (Category, Vec<usize>)> = BTreeMap::new();
         for (i, p) in posts.iter().enumerate() {
             let Some(client) = p.client.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+                if let Some((e, domain)) = lookup_links(p) {
+                    by_link
+                        .entry(format!("{} ({domain} links)", e.shown))
+                        .or_insert_with(|| (e.category, Vec::new()))
+                        .1
+                        .push(i);
+                }
                 continue;
             };
             with_client += 1;
@@ -215,17 +298,31 @@ impl Detector for AutomationClient {
                     .push(i);
             }
         }
-        if with_client == 0 {
+        if with_client == 0 && by_link.is_empty() {
             return out;
         }
-        let listed: usize = by_client.values().map(|(_, v)| v.len()).sum();
+        // Among the posts whose app is known: named by the platform, or, once links name apps
+        // where the input names none, every post.
+        let listed: usize = by_client
+            .values()
+            .chain(by_link.values())
+            .map(|(_, v)| v.len())
+            .sum();
+        let known_app = if by_link.is_empty() {
+            with_client
+        } else {
+            posts.len()
+        };
         out.stats.insert(
             "automation_client_share".into(),
-            listed as f64 / with_client as f64,
+            listed as f64 / known_app.max(1) as f64,
         );
 
-        let mut groups: Vec<(String, Category, Vec<usize>)> =
-            by_client.into_iter().map(|(k, (c, v))| (k, c, v)).collect();
+        let mut groups: Vec<(String, Category, Vec<usize>)> = by_client
+            .into_iter()
+            .chain(by_link)
+            .map(|(k, (c, v))| (k, c, v))
+            .collect();
         // Most used first; ties by name so that the order never depends on hashing.
         groups.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then_with(|| a.0.cmp(&b.0)));
 
@@ -235,10 +332,11 @@ impl Detector for AutomationClient {
                 continue;
             }
             let share = idx.len() as f64 / total as f64;
-            let severity = if cat == Category::Automation
+            let part_time = cat.publishes_alone() && idx.len() >= cfg.part_time_min_posts.max(1);
+            let nearly_all = cat == Category::Automation
                 && total >= cfg.automated_min_posts
-                && share > cfg.automated_share
-            {
+                && share > cfg.automated_share;
+            let severity = if part_time || nearly_all {
                 Severity::Low
             } else {
                 Severity::Info
@@ -324,11 +422,12 @@ mod tests {
         assert_eq!(category("buffer"), Some(Category::Scheduler));
         assert_eq!(category("Hootsuite Inc."), Some(Category::Scheduler));
         assert_eq!(category("IFTTT"), Some(Category::Automation));
-        assert_eq!(category("dlvr.it"), Some(Category::Crossposter));
-        assert_eq!(category("WordPress.com"), Some(Category::Crossposter));
+        assert_eq!(category("dlvr.it"), Some(Category::Feed));
+        assert_eq!(category("WordPress.com"), Some(Category::Feed));
+        assert_eq!(category("moa.party"), Some(Category::Crossposter));
         assert_eq!(category("Zapier.com"), Some(Category::Automation));
         assert_eq!(category("My Weather Bot"), Some(Category::Automation));
-        assert_eq!(category("Some RSS poster"), Some(Category::Crossposter));
+        assert_eq!(category("Some RSS poster"), Some(Category::Feed));
         // Apps people type into.
         assert_eq!(category("TweetDeck"), None);
         assert_eq!(category("TweetDeck Web App"), None);
@@ -378,8 +477,8 @@ mod tests {
     }
 
     #[test]
-    fn small_timelines_stay_info_and_unknown_clients_give_no_stat() {
-        let out = run(&timeline(&[("IFTTT", 20)]));
+    fn a_few_posts_through_a_service_stay_info_and_unknown_clients_give_no_stat() {
+        let out = run(&timeline(&[("IFTTT", 9)]));
         assert_eq!(out.findings[0].severity, Severity::Info);
         let out = run(&timeline(&[("", 60)]));
         assert!(out.findings.is_empty());
@@ -387,5 +486,80 @@ mod tests {
         let out = run(&timeline(&[("Twitter Web App", 60)]));
         assert!(out.findings.is_empty());
         assert_eq!(out.stats["automation_client_share"], 0.0);
+    }
+
+    /// A person's posts by hand, with `auto` more posted by a service whose links are given.
+    fn with_links(hand: usize, auto: usize, link: &str) -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 8, 0, 0).unwrap();
+        let mut tl = Timeline::new("someone", Platform::Mastodon);
+        for n in 0..hand + auto {
+            let mut p = Post::new(
+                format!("{n}"),
+                t0 + Duration::minutes(131 * n as i64),
+                format!("post {n}"),
+            );
+            let every = ((hand + auto) / auto.max(1)).max(1);
+            p.links = if auto > 0 && n % every == 0 && n / every < auto {
+                vec![format!("{link}/{n}")]
+            } else {
+                vec![format!("https://news.example.org/story/{n}")]
+            };
+            tl.posts.push(p);
+        }
+        tl.finish();
+        tl
+    }
+
+    #[test]
+    fn short_links_name_the_app_when_the_input_names_none() {
+        let tl = with_links(90, 15, "https://dlvr.it/T3xYz");
+        let linked = tl
+            .posts
+            .iter()
+            .filter(|p| p.links[0].contains("dlvr.it"))
+            .count();
+        let out = run(&tl);
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::Low, "part-time feed poster");
+        assert!(
+            f.summary
+                .contains("via dlvr.it (dlvr.it links), a feed poster"),
+            "{}",
+            f.summary
+        );
+        // Every post it published is listed, and only those.
+        assert_eq!(f.posts.len(), linked);
+        assert!(f.posts.len() >= 10);
+        let ids: Vec<&str> = f.posts.iter().map(|p| p.id.as_str()).collect();
+        for p in &tl.posts {
+            assert_eq!(ids.contains(&p.id.as_str()), p.links[0].contains("dlvr.it"));
+        }
+    }
+
+    #[test]
+    fn a_scheduler_known_by_its_links_is_info_and_other_links_are_nothing() {
+        let out = run(&with_links(60, 20, "http://buff.ly/3AbC"));
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Info);
+        assert!(out.findings[0].summary.contains("Buffer (buff.ly links)"));
+        let out = run(&with_links(60, 0, "https://buff.ly/x"));
+        assert!(out.findings.is_empty());
+        assert!(!out.stats.contains_key("automation_client_share"));
+        // Look-alike hosts are not the app's.
+        let out = run(&with_links(60, 20, "https://notbuff.ly/x"));
+        assert!(out.findings.is_empty());
+        assert_eq!(
+            host("https://Sub.OW.ly:443/a?b"),
+            Some("sub.ow.ly".to_string())
+        );
+    }
+
+    #[test]
+    fn a_person_running_ifttt_for_part_of_their_posts_is_low() {
+        let out = run(&timeline(&[("Twitter Web App", 200), ("IFTTT", 12)]));
+        let f = &out.findings[0];
+        assert_eq!(f.severity, Severity::Low);
+        assert_eq!(f.posts.len(), 12);
     }
 }
