@@ -4,9 +4,9 @@
 #   bash benches/load_api.sh
 #   ACCOUNTS=200 DURATION=5 bash benches/load_api.sh
 #
-# What it does: builds the release binary; generates ACCOUNTS Twitter archives of
-# POSTS_PER_ACCOUNT posts each (`echoscope gen --scenario mixed --format twitter-archive`, one
-# zip per account); writes a config watching each zip as a `file:` source (poll interval one
+# What it does: builds the release binaries (echoscope, and the generator's `gen`); generates
+# ACCOUNTS Twitter archives of POSTS_PER_ACCOUNT posts each (`gen --scenario mixed --format
+# twitter-archive`, one zip per account); writes a config watching each zip as a `file:` source (poll interval one
 # day, so no poll disturbs the measurement); starts `echoscope serve` on a free 127.0.0.1 port;
 # waits until every account has status "ok" and a score; times one request at a time to each
 # endpoint (curl, median of 5); then runs wrk (DURATION seconds,
@@ -56,12 +56,14 @@ free_port() {
 }
 
 cargo build --release --quiet
+cargo build --release --quiet -p echoscope-synth --bin gen
 bin="$PWD/target/release/echoscope"
+gen="$PWD/target/release/gen"
 clk_tck="$(getconf CLK_TCK)"
 
 # --- data and config --------------------------------------------------------------------
 t0=$(now)
-"$bin" gen --scenario mixed --seed 1 --accounts "$ACCOUNTS" \
+"$gen" --scenario mixed --seed 1 --accounts "$ACCOUNTS" \
     --posts "$((ACCOUNTS * POSTS_PER_ACCOUNT))" --format twitter-archive -o "$work/archives" >/dev/null
 t1=$(now)
 ls "$work/archives" | sed -n 's/\.zip$//p' | sort >"$work/names.txt"

@@ -1,5 +1,5 @@
 //! Per-stage throughput of the pipeline, in posts per second, on generated timelines
-//! (`synth::scenario("mixed")`, seed 1) of 10,000 and 100,000 posts.
+//! (`echoscope_synth::scenario("mixed")`, seed 1) of 10,000 and 100,000 posts.
 //!
 //! Stages: JSONL parsing (`sources::jsonl::read` of a generated file), text normalisation,
 //! near-duplicate clustering, each detector's `run` on a prepared context, and the whole
@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use echoscope::detectors::{self, Context};
 use echoscope::model::Timeline;
 use echoscope::sources::{self, Limits};
-use echoscope::synth;
+use echoscope_synth as synth;
 
 const SIZES: [u64; 2] = [10_000, 100_000];
 
@@ -40,12 +40,12 @@ fn stages(c: &mut Criterion) {
         let mut group = c.benchmark_group("pipeline");
         group.throughput(Throughput::Elements(posts));
 
-        // JSONL parsing, from a file like the one `echoscope gen` writes.
+        // JSONL parsing, from a file like the one the `gen` binary writes.
         let path = dir.path().join(format!("mixed-{posts}.jsonl"));
         {
             let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
             for t in &timelines {
-                synth::write_jsonl(&mut out, t).expect("write");
+                sources::jsonl::write_timeline(&mut out, t).expect("write");
             }
             std::io::Write::flush(&mut out).expect("flush");
         }

@@ -10,8 +10,9 @@
 #                                       # hardest case for near-duplicate clustering
 #
 # Needs GNU time at /usr/bin/time (Debian/Ubuntu package `time`: apt-get install time).
-# The input is `echoscope gen --scenario mixed --seed 1 --posts $POSTS` (about 5,000 accounts
-# of 200 posts: people, hard negatives, promoters, auto-responders, news feeds, brands).
+# The input is `gen --scenario mixed --seed 1 --posts $POSTS` (the generator's binary, from
+# crates/synth): about 5,000 accounts of 200 posts: people, hard negatives, promoters,
+# auto-responders, news feeds, brands.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,10 +30,11 @@ trap 'rm -rf "$work"' EXIT
 input="$work/mixed-$POSTS.jsonl"
 
 cargo build --release --quiet
+cargo build --release --quiet -p echoscope-synth --bin gen
 bin=target/release/echoscope
 
 start=$(date +%s.%N)
-"$bin" gen --scenario mixed --seed 1 --posts "$POSTS" ${ACCOUNTS:+--accounts "$ACCOUNTS"} -o "$input"
+target/release/gen --scenario mixed --seed 1 --posts "$POSTS" ${ACCOUNTS:+--accounts "$ACCOUNTS"} -o "$input"
 end=$(date +%s.%N)
 if [ -n "$ONE_ACCOUNT" ]; then
     sed -E -i 's/"account":"[^"]*"/"account":"big"/' "$input"

@@ -72,8 +72,6 @@ pub enum Command {
     Export(ExportArgs),
     /// Print a JSON Schema: the report (`report`) or the JSONL/CSV post format (`post`).
     Schema { which: SchemaKind },
-    /// Write labelled synthetic timelines (test and benchmark data; see `src/synth.rs`).
-    Gen(GenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -149,43 +147,6 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// What `gen` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "kebab-case")]
-pub enum GenFormat {
-    /// echoscope JSONL, one post per line (`-o -` for standard output).
-    Jsonl,
-    /// Twitter/X archive: a .zip (or a folder) per account; with several accounts, `-o` is a
-    /// folder that gets one `<account>.zip` each.
-    TwitterArchive,
-}
-
-#[derive(Debug, Args)]
-pub struct GenArgs {
-    /// Named scenario: mixed, quality, demo, human, scheduled-promo, auto-responder, newsroom,
-    /// support-agents, heavy-replier, occasional-scheduler, link-resharer.
-    #[arg(long, default_value = "mixed")]
-    pub scenario: String,
-    /// Seed: the same seed and sizes always give the same bytes.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Posts in total (default: the scenario's; accounts grow to keep posts per account).
-    #[arg(long)]
-    pub posts: Option<u64>,
-    /// Accounts (default: the scenario's).
-    #[arg(long)]
-    pub accounts: Option<usize>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "jsonl")]
-    pub format: GenFormat,
-    /// Where to write.
-    #[arg(long, short = 'o')]
-    pub output: PathBuf,
-    /// Also write each account's true labels, one JSON object per line, to this file.
-    #[arg(long)]
-    pub labels: Option<PathBuf>,
-}
-
 impl clap::builder::ValueParserFactory for Severity {
     type Parser = clap::builder::ValueParser;
     fn value_parser() -> Self::Parser {
@@ -233,7 +194,6 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Scan(args) => run_scan(args),
         Command::Serve(args) => run_serve(args),
         Command::Export(args) => run_export(args),
-        Command::Gen(args) => run_gen(args),
         Command::Schema { which } => {
             let text = match which {
                 SchemaKind::Report => REPORT_SCHEMA,
@@ -450,71 +410,5 @@ fn run_export(args: ExportArgs) -> Result<i32> {
         None => crate::store::export_jsonl(&store, &key, std::io::stdout().lock())?,
     };
     eprintln!("exported {written} posts of {}", args.account);
-    Ok(EXIT_OK)
-}
-
-fn run_gen(args: GenArgs) -> Result<i32> {
-    use crate::synth;
-    let Some(spec) = synth::scenario(&args.scenario) else {
-        let names: Vec<&str> = synth::SCENARIOS.iter().map(|(n, _)| *n).collect();
-        anyhow::bail!(
-            "unknown scenario {:?} (known: {})",
-            args.scenario,
-            names.join(", ")
-        );
-    };
-    let spec = spec.resized(args.posts, args.accounts);
-    let mut labels_out = match &args.labels {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("creating labels file {}", path.display()))?,
-        )),
-        None => None,
-    };
-    let to_stdout = args.output.as_os_str() == "-";
-    let out_path = args.output.display().to_string();
-    let mut jsonl: Option<Box<dyn Write>> = match args.format {
-        GenFormat::Jsonl if to_stdout => Some(Box::new(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout().lock(),
-        ))),
-        GenFormat::Jsonl => Some(Box::new(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(&args.output).with_context(|| format!("creating {out_path}"))?,
-        ))),
-        GenFormat::TwitterArchive => {
-            anyhow::ensure!(!to_stdout, "a twitter archive cannot go to standard output");
-            if spec.accounts > 1 {
-                std::fs::create_dir_all(&args.output)
-                    .with_context(|| format!("creating folder {out_path}"))?;
-            }
-            None
-        }
-    };
-    for (timeline, labels) in synth::stream(args.seed, &spec) {
-        match &mut jsonl {
-            Some(w) => {
-                synth::write_jsonl(w, &timeline).with_context(|| format!("writing {out_path}"))?
-            }
-            None => {
-                let path = if spec.accounts > 1 {
-                    args.output.join(format!("{}.zip", timeline.account))
-                } else {
-                    args.output.clone()
-                };
-                synth::write_twitter_archive(&path, &timeline)?;
-            }
-        }
-        if let Some(w) = &mut labels_out {
-            serde_json::to_writer(&mut *w, &labels)?;
-            w.write_all(b"\n")?;
-        }
-    }
-    if let Some(mut w) = jsonl {
-        w.flush().with_context(|| format!("writing {out_path}"))?;
-    }
-    if let Some(mut w) = labels_out {
-        w.flush()?;
-    }
     Ok(EXIT_OK)
 }

@@ -17,5 +17,4 @@ pub mod score;
 pub mod server;
 pub mod sources;
 pub mod store;
-pub mod synth;
 pub mod text;

@@ -4,7 +4,8 @@
 //!
 //! After an intended change to detectors, scoring or the report, regenerate every golden with
 //! `ECHOSCOPE_BLESS=1 cargo test golden` and review the diff like code. The inputs themselves
-//! are made by `echoscope gen` (commands in `fixtures/scenarios/README.md`) and never rewritten
+//! are made by the generator's `gen` binary (`crates/synth`; commands in
+//! `fixtures/scenarios/README.md`) and never rewritten
 //! here. A scan that fails is recorded as `{"scan_failed": {...}}` with its exit code and error
 //! so that the golden still says what the binary did; the test prints every such golden, since
 //! a failed scan is never the intended final state.
@@ -115,12 +116,12 @@ fn golden_reports_match() {
 fn golden_inputs_are_the_generator_output() {
     // The inputs are generated; this keeps them reproducible from the documented commands.
     for name in scenarios() {
-        let Some(spec) = echoscope::synth::scenario(&name) else {
+        let Some(spec) = echoscope_synth::scenario(&name) else {
             continue; // written by hand
         };
         let mut out = Vec::new();
-        for (t, _) in echoscope::synth::stream(1, &spec) {
-            echoscope::synth::write_jsonl(&mut out, &t).expect("write to memory");
+        for (t, _) in echoscope_synth::stream(1, &spec) {
+            echoscope::sources::jsonl::write_timeline(&mut out, &t).expect("write to memory");
         }
         let path = root()
             .join("fixtures/scenarios")
@@ -129,7 +130,7 @@ fn golden_inputs_are_the_generator_output() {
         let on_disk = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(
             on_disk == out,
-            "{} is not `echoscope gen --scenario {name} --seed 1` output; regenerate it \
+            "{} is not `gen --scenario {name} --seed 1` output; regenerate it \
              (fixtures/scenarios/README.md)",
             path.display()
         );
@@ -139,12 +140,12 @@ fn golden_inputs_are_the_generator_output() {
 #[test]
 fn demo_archive_is_the_documented_generator_output() {
     // fixtures/demo/README.md documents the command; the README quick start scans this file.
-    let spec = echoscope::synth::scenario("demo").expect("the demo scenario exists");
-    let accounts = echoscope::synth::generate(1, &spec);
+    let spec = echoscope_synth::scenario("demo").expect("the demo scenario exists");
+    let accounts = echoscope_synth::generate(1, &spec);
     assert_eq!(accounts.len(), 1);
     let dir = tempfile::tempdir().expect("a temporary folder");
     let made = dir.path().join("brand-archive.zip");
-    echoscope::synth::write_twitter_archive(&made, &accounts[0].0).expect("write the archive");
+    echoscope_synth::twitter_archive::write(&made, &accounts[0].0).expect("write the archive");
     let shipped = root().join("fixtures/demo/brand-archive.zip");
     let shipped = std::fs::read(&shipped).unwrap_or_else(|e| panic!("{}: {e}", shipped.display()));
     assert!(

@@ -1,9 +1,10 @@
 //! Detection quality: precision and recall of every detector on a labelled synthetic corpus.
 //!
-//! The corpus is `synth::scenario("quality")` at a fixed seed: 216 accounts, 24 of each
+//! The corpus is `echoscope_synth::scenario("quality")` at a fixed seed: 216 accounts, 24 of each
 //! archetype (people, hard negatives, scheduled promoters, auto-responders, news feeds, brands),
 //! 150 posts each. A detector "fires" on an account when it reports a finding of severity low or
-//! higher; it should fire exactly where the account's label says (`synth::Labels::expects`).
+//! higher; it should fire exactly where the account's label says
+//! (`echoscope_synth::Labels::expects`).
 //! Tables print with `cargo test quality -- --nocapture`.
 //!
 //! The core detectors (`near_duplicate`, `scheduled_repeat`, `auto_reply`) are asserted; the
@@ -16,9 +17,8 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use echoscope::detectors;
-use echoscope::model::AccountReport;
-use echoscope::model::Severity;
-use echoscope::synth::{self, Archetype, Labels};
+use echoscope::model::{AccountReport, Severity};
+use echoscope_synth::{self as synth, Archetype, Labels};
 
 const SEED: u64 = 20_260_101;
 /// The detectors the product is about: their minimums are asserted.

@@ -129,6 +129,18 @@ pub fn write_record<W: Write>(w: &mut W, record: &Record) -> std::io::Result<()>
     w.write_all(b"\n")
 }
 
+/// Writes a timeline as echoscope JSONL, one record per post, and returns the number of lines:
+/// the one JSONL writer, used by `echoscope export` and the test-data generator alike.
+pub fn write_timeline<W: Write>(w: &mut W, timeline: &Timeline) -> std::io::Result<u64> {
+    for post in &timeline.posts {
+        write_record(
+            w,
+            &Record::from_post(&timeline.account, timeline.platform, post),
+        )?;
+    }
+    Ok(timeline.posts.len() as u64)
+}
+
 /// Parses an RFC 3339 time strictly: `T` between date and time and an explicit offset (`Z` or
 /// `±hh:mm`). chrono alone also takes a space and `+hhmm`, which the schema does not allow.
 pub(crate) fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {

@@ -114,14 +114,7 @@ pub fn export_jsonl<W: std::io::Write>(
     };
     let timeline = store.timeline(key, None)?;
     let mut out = std::io::BufWriter::new(out);
-    let mut lines = 0;
-    for post in &timeline.posts {
-        let record =
-            crate::sources::jsonl::Record::from_post(&timeline.account, timeline.platform, post);
-        serde_json::to_writer(&mut out, &record).map_err(|e| io_error(e.into()))?;
-        out.write_all(b"\n").map_err(io_error)?;
-        lines += 1;
-    }
+    let lines = crate::sources::jsonl::write_timeline(&mut out, &timeline).map_err(io_error)?;
     out.flush().map_err(io_error)?;
     Ok(lines)
 }
