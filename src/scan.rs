@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::detectors::{self, Context};
 use crate::model::{
-    AccountReport, Counts, DetectorSummary, InputFormat, InputSummary, Outcome, Platform, Report,
-    Skipped, Timeline, Tool, SCHEMA_VERSION,
+    AccountReport, Basis, BasisLevel, Counts, DetectorSummary, InputFormat, InputSummary, Outcome,
+    Platform, Report, Severity, Skipped, Timeline, Tool, SCHEMA_VERSION,
 };
 use crate::score;
 use crate::sources::{self, Limits, SourceError};
@@ -48,39 +48,56 @@ pub fn analyse(
             } else {
                 Default::default()
             };
-            (id, enabled, outcome)
+            Ran {
+                id,
+                enabled,
+                needs_posts: d.needs_posts(config),
+                outcome,
+            }
         })
         .collect();
     account_report(timeline, outcomes)
+}
+
+/// What one detector made of one timeline, as [`account_report`] takes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ran {
+    pub id: &'static str,
+    pub enabled: bool,
+    /// Posts it needs to judge anything ([`detectors::Detector::needs_posts`]).
+    pub needs_posts: usize,
+    pub outcome: Outcome,
 }
 
 /// Leaves out findings whose story another detector tells (see
 /// [`detectors::Detector::yields_to`]): a finding goes when a finding of low or higher severity
 /// of a detector it yields to rests on at least half of its posts. The detector's stats stay.
 /// Returns, per outcome, how many of its findings of low or higher severity went.
-fn one_story(outcomes: &mut [(&'static str, bool, Outcome)]) -> Vec<u64> {
+fn one_story(outcomes: &mut [Ran]) -> Vec<u64> {
     use std::collections::HashSet;
     let all = detectors::all();
     let yields: BTreeMap<&str, &[&str]> = all.iter().map(|d| (d.id(), d.yields_to())).collect();
     // The posts each detector's findings of low or higher severity rest on, one set per finding.
     let told: BTreeMap<&str, Vec<HashSet<&str>>> = outcomes
         .iter()
-        .map(|(id, _, o)| {
-            let sets = o
+        .map(|r| {
+            let sets = r
+                .outcome
                 .findings
                 .iter()
-                .filter(|f| f.severity >= crate::model::Severity::Low)
+                .filter(|f| f.severity >= Severity::Low)
                 .map(|f| f.posts.iter().map(|p| p.id.as_str()).collect())
                 .collect();
-            (*id, sets)
+            (r.id, sets)
         })
         .collect();
     let mut drop: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (k, (id, _, outcome)) in outcomes.iter().enumerate() {
-        let Some(others) = yields.get(id).filter(|o| !o.is_empty()) else {
+    for (k, ran) in outcomes.iter().enumerate() {
+        let Some(others) = yields.get(ran.id).filter(|o| !o.is_empty()) else {
             continue;
         };
-        let gone: Vec<usize> = outcome
+        let gone: Vec<usize> = ran
+            .outcome
             .findings
             .iter()
             .enumerate()
@@ -99,12 +116,12 @@ fn one_story(outcomes: &mut [(&'static str, bool, Outcome)]) -> Vec<u64> {
     }
     let mut told_elsewhere = vec![0; outcomes.len()];
     for (k, gone) in drop {
-        if let Some((_, _, outcome)) = outcomes.get_mut(k) {
+        if let Some(ran) = outcomes.get_mut(k) {
             let mut i = 0;
-            outcome.findings.retain(|f| {
+            ran.outcome.findings.retain(|f| {
                 i += 1;
                 let keep = !gone.contains(&(i - 1));
-                if !keep && f.severity >= crate::model::Severity::Low {
+                if !keep && f.severity >= Severity::Low {
                     if let Some(n) = told_elsewhere.get_mut(k) {
                         *n += 1;
                     }
@@ -116,17 +133,50 @@ fn one_story(outcomes: &mut [(&'static str, bool, Outcome)]) -> Vec<u64> {
     told_elsewhere
 }
 
-/// Builds an account's report from its timeline and the outcome of each detector
-/// (`(id, enabled, outcome)`, in [`crate::detectors::all`] order).
-pub fn account_report(
-    timeline: &Timeline,
-    mut outcomes: Vec<(&'static str, bool, Outcome)>,
-) -> AccountReport {
+/// Builds an account's report from its timeline and what each detector made of it, in
+/// [`crate::detectors::all`] order: one story per series ([`one_story`]), how much evidence the
+/// score rests on ([`Basis`]), and no high finding on thin evidence.
+pub fn account_report(timeline: &Timeline, mut outcomes: Vec<Ran>) -> AccountReport {
     let told_elsewhere = one_story(&mut outcomes);
     let counts = Counts::of(timeline);
+    let span_days = match (timeline.posts.first(), timeline.posts.last()) {
+        (Some(a), Some(b)) => (b.created_at - a.created_at).num_seconds().max(0) as f64 / 86_400.0,
+        _ => 0.0,
+    };
+    let level = BasisLevel::of(counts.total, span_days);
+    let mut basis = Basis {
+        level,
+        posts: counts.total,
+        span_days: (span_days * 10.0).round() / 10.0,
+        assessed: Vec::new(),
+        too_few_posts: BTreeMap::new(),
+    };
     let mut detectors = BTreeMap::new();
     let mut findings = Vec::new();
-    for ((id, enabled, mut outcome), told_elsewhere) in outcomes.into_iter().zip(told_elsewhere) {
+    for (ran, told_elsewhere) in outcomes.into_iter().zip(told_elsewhere) {
+        let Ran {
+            id,
+            enabled,
+            needs_posts,
+            mut outcome,
+        } = ran;
+        if enabled && (counts.total as usize) < needs_posts {
+            basis
+                .too_few_posts
+                .insert(id.to_string(), needs_posts as u64);
+        } else if enabled {
+            basis.assessed.push(id.to_string());
+        }
+        // A few posts can point at automation, never prove it: on thin evidence a finding is
+        // medium at most, whatever its detector made of it.
+        if level == BasisLevel::Thin {
+            for f in &mut outcome.findings {
+                if f.severity > Severity::Medium {
+                    f.severity = Severity::Medium;
+                    f.summary.push_str(" (medium at most: thin evidence)");
+                }
+            }
+        }
         // JSON has no NaN or infinity: a number a detector could not compute is left out
         // rather than written as null, which the schema would reject.
         outcome.stats.retain(|_, v| v.is_finite());
@@ -159,6 +209,7 @@ pub fn account_report(
         score,
         verdict: score::verdict(score).to_string(),
         score_breakdown,
+        basis: Some(basis),
         detectors,
         findings,
     }
@@ -310,6 +361,30 @@ mod tests {
         }
     }
 
+    /// A timeline of 120 posts over 40 days: ample evidence.
+    fn ample() -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 9, 0, 0).unwrap();
+        let mut tl = Timeline::new("a", Platform::Twitter);
+        for i in 0..120 {
+            tl.posts.push(crate::model::Post::new(
+                format!("p{i}"),
+                t0 + chrono::Duration::hours(8 * i),
+                "x",
+            ));
+        }
+        tl.finish();
+        tl
+    }
+
+    fn ran(id: &'static str, outcome: Outcome) -> Ran {
+        Ran {
+            id,
+            enabled: true,
+            needs_posts: 1,
+            outcome,
+        }
+    }
+
     fn outcome(findings: Vec<Finding>) -> Outcome {
         Outcome {
             findings,
@@ -319,22 +394,20 @@ mod tests {
 
     #[test]
     fn a_scheduled_campaign_is_not_also_a_near_duplicate_finding() {
-        let tl = Timeline::new("a", Platform::Twitter);
+        let tl = ample();
         let series = ["1", "2", "3", "4"];
         let report = account_report(
             &tl,
             vec![
-                (
+                ran(
                     "near_duplicate",
-                    true,
                     outcome(vec![
                         finding("near_duplicate", Severity::High, &series),
                         finding("near_duplicate", Severity::Low, &["7", "8", "9"]),
                     ]),
                 ),
-                (
+                ran(
                     "scheduled_repeat",
-                    true,
                     outcome(vec![finding(
                         "scheduled_repeat",
                         Severity::High,
@@ -362,14 +435,12 @@ mod tests {
         let report = account_report(
             &tl,
             vec![
-                (
+                ran(
                     "near_duplicate",
-                    true,
                     outcome(vec![finding("near_duplicate", Severity::Medium, &series)]),
                 ),
-                (
+                ran(
                     "scheduled_repeat",
-                    true,
                     outcome(vec![finding("scheduled_repeat", Severity::Info, &series)]),
                 ),
             ],
@@ -389,9 +460,8 @@ mod tests {
             generated_at: Utc::now(),
             accounts: vec![account_report(
                 &tl,
-                vec![(
+                vec![ran(
                     "timing",
-                    true,
                     outcome(vec![
                         finding("timing", Severity::Low, &ids),
                         finding("timing", Severity::Info, &ids),
@@ -411,5 +481,61 @@ mod tests {
             a.detectors["timing"].findings, 2,
             "summaries count everything"
         );
+    }
+}
+
+#[cfg(test)]
+mod basis {
+    use super::*;
+    use crate::model::Post;
+    use chrono::TimeZone;
+
+    fn timeline(n: i64, every_hours: i64) -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 9, 0, 0).unwrap();
+        let mut tl = Timeline::new("a", Platform::Twitter);
+        for i in 0..n {
+            let mut p = Post::new(
+                format!("p{i}"),
+                t0 + chrono::Duration::hours(every_hours * i),
+                format!("Thanks for the follow, friend number {i}! Glad to have you here."),
+            );
+            p.kind = crate::model::PostKind::Reply;
+            p.reply_to_account = Some(format!("u{i}"));
+            p.reply_to_id = Some(format!("{}", 1000 + i));
+            p.reply_to_created_at = Some(p.created_at - chrono::Duration::seconds(3));
+            tl.posts.push(p);
+        }
+        tl.finish();
+        tl
+    }
+
+    #[test]
+    fn a_short_timeline_is_thin_and_says_which_detectors_could_not_judge() {
+        let r = analyse(&timeline(12, 2), &detectors::Config::default(), Utc::now());
+        let b = r.basis.expect("basis");
+        assert_eq!(b.level, BasisLevel::Thin);
+        assert_eq!(b.posts, 12);
+        assert_eq!(b.too_few_posts.get("timing"), Some(&20));
+        assert!(b.assessed.contains(&"auto_reply".to_string()));
+        assert!(!b.assessed.contains(&"timing".to_string()));
+    }
+
+    #[test]
+    fn never_a_high_finding_on_thin_evidence() {
+        // Templated replies 3 s after their parent to 12 accounts: high with enough posts.
+        let config = detectors::Config::default();
+        let thin = analyse(&timeline(12, 2), &config, Utc::now());
+        assert!(!thin.findings.is_empty());
+        assert!(thin.findings.iter().all(|f| f.severity <= Severity::Medium));
+        assert!(thin
+            .findings
+            .iter()
+            .any(|f| f.summary.ends_with("(medium at most: thin evidence)")));
+        let ample = analyse(&timeline(120, 9), &config, Utc::now());
+        assert_eq!(
+            ample.basis.as_ref().map(|b| b.level),
+            Some(BasisLevel::Ample)
+        );
+        assert!(ample.findings.iter().any(|f| f.severity == Severity::High));
     }
 }

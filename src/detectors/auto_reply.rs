@@ -254,6 +254,11 @@ impl Detector for AutoReply {
         MAX_PENALTY
     }
 
+    /// A template needs replies to `min_targets` accounts.
+    fn needs_posts(&self, config: &super::Config) -> usize {
+        config.auto_reply.min_targets.max(1)
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.auto_reply;
         let tl = ctx.timeline;

@@ -265,6 +265,11 @@ impl Detector for AutomationClient {
         MAX_PENALTY
     }
 
+    /// One post through a listed app is already evidence.
+    fn needs_posts(&self, config: &super::Config) -> usize {
+        config.automation_client.min_posts.max(1)
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.automation_client;
         let posts = &ctx.timeline.posts;

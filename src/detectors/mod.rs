@@ -51,6 +51,9 @@ pub trait Detector: Sync {
     /// The most points its findings can take off the score (see `score.rs`), kept beside the
     /// detector so that the weight of a kind of evidence is read where the evidence is made.
     fn max_penalty(&self) -> u32;
+    /// The fewest posts it needs to judge anything with these settings: a timeline with fewer
+    /// was not assessed by it, which the report says (see [`crate::model::Basis`]).
+    fn needs_posts(&self, config: &Config) -> usize;
     /// Detectors that tell this one's story better: a finding of this detector is left out of
     /// the report when a finding (low or above) of one of these rests on at least half of its
     /// posts, so that one series is told once and penalised once. Empty for most.
@@ -144,6 +147,14 @@ mod tests {
                 assert!(ids.contains(other), "{} yields to unknown {other}", d.id());
                 assert_ne!(*other, d.id());
             }
+        }
+    }
+
+    #[test]
+    fn every_detector_needs_some_posts() {
+        let config = Config::default();
+        for d in all() {
+            assert!(d.needs_posts(&config) >= 1, "{}", d.id());
         }
     }
 

@@ -129,6 +129,11 @@ impl Detector for NearDuplicate {
         MAX_PENALTY
     }
 
+    /// A cluster needs `min_cluster_size` posts.
+    fn needs_posts(&self, config: &super::Config) -> usize {
+        config.near_duplicate.min_cluster_size.max(2)
+    }
+
     /// A series that is a scheduled campaign or an auto-reply template is that detector's story,
     /// with its schedule or reply times; repeating it here would count the same posts twice.
     fn yields_to(&self) -> &'static [&'static str] {

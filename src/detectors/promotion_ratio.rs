@@ -12,7 +12,9 @@
 //! Severity: `medium` when at least `medium_ratio` (60%) of own posts are promotional and fewer
 //! than `medium_max_conversation` (10%) of posts are replies to others, over at least
 //! `min_posts` (20) posts; `high` when at least `high_ratio` (80%) are promotional and fewer than
-//! `high_max_conversation` (5%) are replies, over at least `high_min_posts` (50). Selling by
+//! `high_max_conversation` (5%) are replies, over at least `high_min_posts` (50); `low` with
+//! the `medium` shares on a short timeline of `thin_min_posts` (5) to `min_posts` posts, so that
+//! among short timelines the ones that only sell rank below the ones that converse. Selling by
 //! itself is not automation, which is why the score caps this detector low.
 
 use std::collections::BTreeMap;
@@ -36,8 +38,11 @@ pub const MAX_PENALTY: u32 = 15;
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub enabled: bool,
-    /// Fewest posts (reposts not counted) before any finding.
+    /// Fewest posts (reposts not counted) before a `medium` or `high` finding.
     pub min_posts: usize,
+    /// Fewest posts for a `low` finding on a short timeline (thin evidence), with the `medium`
+    /// shares: so that short promotional link-posters rank below conversational people.
+    pub thin_min_posts: usize,
     /// Fewest own posts (originals and quotes) before any finding.
     pub min_own_posts: usize,
     /// Promotional share of own posts for `medium`.
@@ -57,6 +62,7 @@ impl Default for Config {
         Config {
             enabled: true,
             min_posts: 20,
+            thin_min_posts: 5,
             min_own_posts: 10,
             medium_ratio: 0.6,
             medium_max_conversation: 0.1,
@@ -80,6 +86,11 @@ impl Detector for PromotionRatio {
 
     fn max_penalty(&self) -> u32 {
         MAX_PENALTY
+    }
+
+    /// A low finding needs `thin_min_posts` posts.
+    fn needs_posts(&self, config: &super::Config) -> usize {
+        config.promotion_ratio.thin_min_posts.max(1)
     }
 
     fn run(&self, ctx: &Context<'_>) -> Outcome {
@@ -114,10 +125,19 @@ impl Detector for PromotionRatio {
         let ratio = promotional.len() as f64 / own as f64;
         out.stats.insert("promotion_ratio".into(), ratio);
 
-        if written < cfg.min_posts || own < cfg.min_own_posts {
-            return out;
-        }
-        let severity = if written >= cfg.high_min_posts
+        let enough = written >= cfg.min_posts && own >= cfg.min_own_posts;
+        let severity = if !enough {
+            // A short timeline that does nothing but sell ranks below one that talks with
+            // people, but a handful of posts proves nothing: low at most.
+            if written >= cfg.thin_min_posts.max(1)
+                && ratio >= cfg.medium_ratio
+                && conversation_share < cfg.medium_max_conversation
+            {
+                Severity::Low
+            } else {
+                return out;
+            }
+        } else if written >= cfg.high_min_posts
             && ratio >= cfg.high_ratio
             && conversation_share < cfg.high_max_conversation
         {
@@ -268,11 +288,23 @@ mod tests {
     }
 
     #[test]
-    fn a_person_is_not_flagged_and_small_timelines_are_left_alone() {
+    fn a_person_is_not_flagged_and_tiny_timelines_are_left_alone() {
         assert!(run(&timeline(3, 40, 2)).findings.is_empty());
-        let out = run(&timeline(10, 0, 0));
+        let out = run(&timeline(4, 0, 0));
         assert!(out.findings.is_empty());
         assert_eq!(out.stats["promotion_ratio"], 1.0);
         assert!(run(&Timeline::new("x", Platform::Other)).stats.is_empty());
+        // A short conversational timeline.
+        assert!(run(&timeline(1, 6, 5)).findings.is_empty());
+    }
+
+    #[test]
+    fn a_short_timeline_that_only_sells_is_low_so_it_ranks_below_people() {
+        let out = run(&timeline(10, 0, 0));
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].severity, Severity::Low);
+        assert_eq!(out.findings[0].posts.len(), 10);
+        // Selling with conversation is not.
+        assert!(run(&timeline(8, 0, 6)).findings.is_empty());
     }
 }

@@ -126,6 +126,11 @@ impl Detector for ScheduledRepeat {
         MAX_PENALTY
     }
 
+    /// A campaign needs `min_repeats` posts.
+    fn needs_posts(&self, config: &super::Config) -> usize {
+        config.scheduled_repeat.min_repeats.max(2)
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.scheduled_repeat;
         let posts = &ctx.timeline.posts;

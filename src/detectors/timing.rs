@@ -295,6 +295,15 @@ impl Detector for Timing {
         MAX_PENALTY
     }
 
+    /// The first rhythm measure (posts at :00 seconds, interval entropy) needs this many.
+    fn needs_posts(&self, config: &super::Config) -> usize {
+        config
+            .timing
+            .exact_minute_min_posts
+            .min(config.timing.entropy_min_intervals + 1)
+            .max(2)
+    }
+
     fn run(&self, ctx: &Context<'_>) -> Outcome {
         let cfg = &ctx.config.timing;
         let tl = ctx.timeline;

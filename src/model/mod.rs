@@ -13,7 +13,7 @@ mod timeline;
 
 pub use findings::{Breakdown, Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 pub use report::{
-    AccountReport, Counts, DetectorSummary, InputFormat, InputSummary, Problem, Report, Skipped,
-    SourceKind, Tool, SCHEMA_VERSION,
+    AccountReport, Basis, BasisLevel, Counts, DetectorSummary, InputFormat, InputSummary, Problem,
+    Report, Skipped, SourceKind, Tool, SCHEMA_VERSION,
 };
 pub use timeline::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};

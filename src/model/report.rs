@@ -227,6 +227,65 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// How much evidence a score rests on. A list of accounts can then be ranked, and a dashboard can
+/// tell "clean" from "unknown": a short timeline that shows nothing has not been shown clean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Basis {
+    /// `thin`, `limited` or `ample`.
+    pub level: BasisLevel,
+    /// Posts analysed (reposts included; direct messages not).
+    pub posts: u64,
+    /// Days from the first post to the last.
+    pub span_days: f64,
+    /// The enabled detectors that had enough posts to judge, in report order.
+    pub assessed: Vec<String>,
+    /// The enabled detectors that had too few, each with the posts it needs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub too_few_posts: BTreeMap<String, u64>,
+}
+
+/// How much evidence: a closed set, from a timeline's size and span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BasisLevel {
+    /// Under 30 posts or under 3 days: graded signals move the score, no finding is high.
+    Thin,
+    /// Under 100 posts or under 14 days.
+    Limited,
+    /// Enough for every detector's judgement.
+    Ample,
+}
+
+impl BasisLevel {
+    /// The level of a timeline of `posts` posts spanning `span_days`.
+    pub fn of(posts: u64, span_days: f64) -> BasisLevel {
+        if posts < 30 || span_days < 3.0 {
+            BasisLevel::Thin
+        } else if posts < 100 || span_days < 14.0 {
+            BasisLevel::Limited
+        } else {
+            BasisLevel::Ample
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BasisLevel::Thin => "thin",
+            BasisLevel::Limited => "limited",
+            BasisLevel::Ample => "ample",
+        }
+    }
+
+    /// As a number for metrics: 0 thin, 1 limited, 2 ample.
+    pub fn rank(self) -> u8 {
+        match self {
+            BasisLevel::Thin => 0,
+            BasisLevel::Limited => 1,
+            BasisLevel::Ample => 2,
+        }
+    }
+}
+
 /// The audit of one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountReport {
@@ -245,6 +304,10 @@ pub struct AccountReport {
     pub verdict: String,
     /// How the score was made: one line per detector that took points off.
     pub score_breakdown: Vec<Breakdown>,
+    /// How much evidence the score rests on. Absent only in reports stored by echoscope
+    /// versions before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
     /// Per detector, keyed by id.
     pub detectors: BTreeMap<String, DetectorSummary>,
     /// All findings, most severe first.

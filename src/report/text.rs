@@ -127,6 +127,25 @@ fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
         st.score(a.score),
         a.verdict
     );
+    if let Some(b) = &a.basis {
+        let mut line = format!(
+            "  Evidence: {} — {} posts over {:.0} days",
+            b.level.as_str(),
+            b.posts,
+            b.span_days
+        );
+        if b.too_few_posts.is_empty() {
+            let _ = write!(line, ", {} detectors judged", b.assessed.len());
+        } else {
+            let short: Vec<String> = b
+                .too_few_posts
+                .iter()
+                .map(|(d, n)| format!("{d} needs {n}"))
+                .collect();
+            let _ = write!(line, "; too few posts to judge: {}", short.join(", "));
+        }
+        let _ = writeln!(out, "{}", st.dim(&line));
+    }
     if !a.score_breakdown.is_empty() {
         let parts: Vec<String> = a
             .score_breakdown

@@ -401,7 +401,7 @@ mod tests {
             crate::model::Timeline::new("acme".to_string(), crate::model::Platform::Bluesky);
         let finding = crate::model::Finding {
             detector: detectors::auto_reply::ID.to_string(),
-            severity: Severity::High,
+            severity: Severity::Medium,
             summary: "templated replies".into(),
             template: None,
             schedule: None,
@@ -411,14 +411,15 @@ mod tests {
         };
         let with = crate::scan::account_report(
             &timeline,
-            vec![(
-                detectors::auto_reply::ID,
-                true,
-                crate::model::Outcome {
+            vec![crate::scan::Ran {
+                id: detectors::auto_reply::ID,
+                enabled: true,
+                needs_posts: 1,
+                outcome: crate::model::Outcome {
                     findings: vec![finding.clone(), finding],
                     stats: Default::default(),
                 },
-            )],
+            }],
         );
         let m = Metrics::new(&config);
         m.observe_report(&account, &with, 10);
@@ -429,7 +430,7 @@ mod tests {
             .collect();
         assert_eq!(series.len(), 1, "{text}");
         assert!(series[0].contains("detector=\"auto_reply\""), "{text}");
-        assert!(series[0].contains("severity=\"high\""), "{text}");
+        assert!(series[0].contains("severity=\"medium\""), "{text}");
         assert!(series[0].ends_with(" 2"), "{text}");
         // The next analysis finds nothing: the series goes, the score stays.
         let without = crate::scan::account_report(&timeline, Vec::new());
