@@ -18,9 +18,9 @@ use feed_rs::model::{Entry, Feed};
 use regex::Regex;
 use reqwest::Url;
 
+use super::html;
 use super::live::{ParseError, Parsed};
 use super::SourceError;
-use crate::html;
 use crate::model::Skipped;
 use crate::model::{Platform, Post, PostKind, Timeline};
 

@@ -472,12 +472,12 @@ fn convert_create(item: &serde_json::Map<String, Value>) -> Result<Converted, St
         .and_then(Value::as_str)
         .or_else(|| content_map.and_then(|m| m.values().find_map(Value::as_str)))
         .unwrap_or("");
-    let text = crate::html::with_content_warning(
-        crate::html::to_text(content),
+    let text = super::html::with_content_warning(
+        super::html::to_text(content),
         object.get("summary").and_then(Value::as_str),
     );
     let mut post = Post::new(id, created_at, text);
-    post.links = crate::html::links(content);
+    post.links = super::html::links(content);
     post.lang = content_map
         .and_then(|m| m.keys().next())
         .filter(|k| !k.is_empty())

@@ -9,6 +9,7 @@
 pub mod bluesky_appview;
 pub mod csv;
 pub mod feed;
+pub mod html;
 pub mod http;
 pub mod jsonl;
 pub mod live;
