@@ -21,6 +21,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::model::{InputFormat, Skipped, Timeline};
+use crate::text::shorten;
 
 /// Bounds that keep hostile input from exhausting memory or time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,14 +322,6 @@ fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(bytes.len());
     bytes.get(start..).unwrap_or_default()
-}
-
-/// At most `max` characters of `s`, for quoting input in messages.
-fn shorten(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
 }
 
 /// What [`expand`] found under one path the user gave.

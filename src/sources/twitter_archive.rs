@@ -49,6 +49,7 @@ use serde_json::{Map, Value};
 use super::{Batch, Limits, SourceError};
 use crate::model::Skipped;
 use crate::model::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
+use crate::text::shorten;
 
 /// How far apart (seconds) a note and its tweet may have been created.
 pub const NOTE_MATCH_SECS: i64 = 5;
@@ -1214,7 +1215,7 @@ fn tweet_from_value(element: &Value) -> Result<Tweet, TweetError> {
         .map_err(at)?
         .ok_or_else(|| at("no created_at".into()))?;
     let created_at = DateTime::parse_from_str(created.trim(), CREATED_AT_FORMAT)
-        .map_err(|_| at(format!("unreadable created_at {:?}", shorten(created))))?
+        .map_err(|_| at(format!("unreadable created_at {:?}", shorten(created, 40))))?
         .with_timezone(&Utc);
 
     let raw_text = match optional_str(obj, "full_text").map_err(at)? {
@@ -1274,10 +1275,6 @@ fn tweet_from_value(element: &Value) -> Result<Tweet, TweetError> {
 
     let edit_of = edit_chain(obj, &id);
     Ok(Tweet { post, edit_of })
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 /// The posting app from `source`: the anchor text of `<a href=…>Twitter Web App</a>`.
@@ -1380,7 +1377,7 @@ fn note_from_value(element: &Value) -> Result<Note, String> {
         .and_then(Value::as_str)
         .ok_or_else(|| "no createdAt".to_string())?;
     let created_at = DateTime::parse_from_rfc3339(created.trim())
-        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created)))?
+        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created, 40)))?
         .with_timezone(&Utc);
     let raw = note
         .get("core")
@@ -1725,7 +1722,7 @@ fn dm_from_value(create: &Value) -> Result<DirectMessage, String> {
     let recipient = optional_id(obj, "recipientId")?;
     let created = optional_str(obj, "createdAt")?.ok_or_else(|| "no createdAt".to_string())?;
     let created_at = DateTime::parse_from_rfc3339(created.trim())
-        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created)))?
+        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created, 40)))?
         .with_timezone(&Utc);
     let text = optional_str(obj, "text")?.unwrap_or_default();
     Ok(DirectMessage {
