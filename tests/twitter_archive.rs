@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use echoscope::model::{created_at_from_id, Platform, PostKind, Timeline};
-use echoscope::sources::{twitter_archive, Batch, Limits, SourceError};
+use echoscope::sources::{twitter_archive, Batch, Limits, Sniff, SourceError, Verdict};
 use zip::write::SimpleFileOptions;
 
 const FIXTURE_ACCOUNT_ID: &str = "1500000000000000001";
@@ -247,19 +247,19 @@ fn zipped_archive_reads_like_the_folder_and_never_opens_media() {
     assert_eq!(zipped.timelines, folder.timelines);
     assert_eq!(zipped.skipped, folder.skipped);
 
-    let names: Vec<&str> = vec![
-        "twitter-2026-03-06-abc/data/manifest.js",
-        "twitter-2026-03-06-abc/data/tweets.js",
-    ];
-    assert!(twitter_archive::sniff_zip_names(&names));
-    assert!(twitter_archive::sniff_dir(&fixture("twitter/multipart")));
-    assert!(twitter_archive::sniff_dir(&fixture("real/twitter-archive")));
-    assert!(!twitter_archive::sniff_dir(
-        dir.path().join("nothing").as_path()
-    ));
-    assert!(!twitter_archive::sniff_dir(&fixture(
-        "twitter/damaged/data/tweets.js"
-    )));
+    // The zip, extracted folders (with and without the top folder), a lone data file.
+    let sniff = |p: &Path| twitter_archive::sniff(&Sniff::gather(p).unwrap());
+    for path in [
+        zip,
+        fixture("twitter/multipart"),
+        fixture("real/twitter-archive"),
+        fixture("twitter/damaged/data/tweets.js"),
+    ] {
+        assert_eq!(sniff(&path), Verdict::Mine, "{}", path.display());
+    }
+    let nothing = dir.path().join("nothing");
+    std::fs::create_dir(&nothing).unwrap();
+    assert!(matches!(sniff(&nothing), Verdict::NearMiss(_)));
 }
 
 #[test]
