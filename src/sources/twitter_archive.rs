@@ -11,6 +11,11 @@
 //! at [`Limits::max_entry_bytes`] whatever the zip header claims, so a zip bomb ends in
 //! [`SourceError::TooLarge`]. Media entries are never opened.
 //!
+//! The account is `userInfo.userName` in `manifest.js`, else `username` in `account.js` (for a
+//! lone data file, the ones beside it), else, for direct messages alone, the one participant of
+//! every conversation; past that, an archive is named for its zip or folder, and a lone file,
+//! whose name says nothing, is [`UNKNOWN_ACCOUNT`].
+//!
 //! What the archive format says and how it maps to a [`Post`] (see `formats.md`):
 //! * every number is a string; `created_at` is `Fri Mar 06 13:02:05 +0000 2026`;
 //! * a reply has `in_reply_to_status_id(_str)`; a user id or screen name without a status id
@@ -52,6 +57,11 @@ use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
 use crate::model::Skipped;
 use crate::model::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
 use crate::text::shorten;
+
+/// The account of a lone data file (`tweets.js` without `manifest.js` or `account.js` beside
+/// it): the file says nothing about whose it is, and its name is not a handle. A space makes
+/// sure no real handle is ever this.
+pub const UNKNOWN_ACCOUNT: &str = "unknown account";
 
 /// How far apart (seconds) a note and its tweet may have been created.
 pub const NOTE_MATCH_SECS: i64 = 5;
@@ -270,7 +280,8 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
     let account = identity
         .user_name
         .or_else(|| if has_tweets { None } else { sender.clone() })
-        .unwrap_or_else(|| input.stem.clone());
+        .or(input.stem)
+        .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_string());
     let mut timeline = Timeline::new(account, Platform::Twitter);
     timeline.posts = posts;
     timeline.direct_messages = dms;
@@ -344,8 +355,9 @@ impl Entry {
 struct Input {
     archive: Archive,
     entries: Vec<Entry>,
-    /// The account name of last resort: the archive, folder or file name.
-    stem: String,
+    /// The account name of last resort: the archive or folder name; `None` for a lone file,
+    /// whose name (`tweets.js`) says nothing about the account.
+    stem: Option<String>,
 }
 
 impl Input {
@@ -375,7 +387,7 @@ impl Input {
         Input {
             archive,
             entries: sorted(entries),
-            stem: file_stem(path),
+            stem: Some(file_stem(path)),
         }
     }
 
@@ -408,7 +420,7 @@ impl Input {
         Ok(Input {
             archive,
             entries: sorted(entries),
-            stem: dir_name(named),
+            stem: Some(dir_name(named)),
         })
     }
 
@@ -475,7 +487,7 @@ impl Input {
         Ok(Input {
             archive,
             entries: sorted(entries),
-            stem: file_stem(path),
+            stem: None,
         })
     }
 
