@@ -435,3 +435,18 @@ pub fn read(
     };
     Ok((format, batch))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `InputFormat::ALL` is written by hand (its order is detection's priority): a format
+    /// missing from it would never be detected.
+    #[test]
+    fn detection_tries_every_format_once() {
+        for format in <InputFormat as clap::ValueEnum>::value_variants() {
+            let tried = InputFormat::ALL.iter().filter(|f| *f == format).count();
+            assert_eq!(tried, 1, "{format}");
+        }
+    }
+}
