@@ -8,7 +8,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod detectors;
-pub mod html;
 pub mod minhash;
 pub mod model;
 pub mod report;

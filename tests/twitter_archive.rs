@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use echoscope::model::{created_at_from_id, Platform, PostKind, Timeline};
-use echoscope::sources::{twitter_archive, Batch, Limits, SourceError};
+use echoscope::model::{created_at_from_id, InputFormat, Platform, PostKind, Timeline};
+use echoscope::sources::{self, twitter_archive, Batch, Limits, Sniff, SourceError, Verdict};
 use zip::write::SimpleFileOptions;
 
 const FIXTURE_ACCOUNT_ID: &str = "1500000000000000001";
@@ -247,19 +247,19 @@ fn zipped_archive_reads_like_the_folder_and_never_opens_media() {
     assert_eq!(zipped.timelines, folder.timelines);
     assert_eq!(zipped.skipped, folder.skipped);
 
-    let names: Vec<&str> = vec![
-        "twitter-2026-03-06-abc/data/manifest.js",
-        "twitter-2026-03-06-abc/data/tweets.js",
-    ];
-    assert!(twitter_archive::sniff_zip_names(&names));
-    assert!(twitter_archive::sniff_dir(&fixture("twitter/multipart")));
-    assert!(twitter_archive::sniff_dir(&fixture("real/twitter-archive")));
-    assert!(!twitter_archive::sniff_dir(
-        dir.path().join("nothing").as_path()
-    ));
-    assert!(!twitter_archive::sniff_dir(&fixture(
-        "twitter/damaged/data/tweets.js"
-    )));
+    // The zip, extracted folders (with and without the top folder), a lone data file.
+    let sniff = |p: &Path| twitter_archive::sniff(&Sniff::gather(p).unwrap());
+    for path in [
+        zip,
+        fixture("twitter/multipart"),
+        fixture("real/twitter-archive"),
+        fixture("twitter/damaged/data/tweets.js"),
+    ] {
+        assert_eq!(sniff(&path), Verdict::Mine, "{}", path.display());
+    }
+    let nothing = dir.path().join("nothing");
+    std::fs::create_dir(&nothing).unwrap();
+    assert!(matches!(sniff(&nothing), Verdict::NearMiss(_)));
 }
 
 #[test]
@@ -442,9 +442,8 @@ fn utf8_bom_and_bad_bytes_are_read() {
     with_bom.extend_from_slice(&js);
     let bom = write(dir.path(), "bom/tweets.js", &with_bom);
     let batch = twitter_archive::read(&bom, &Limits::default()).unwrap();
-    // tweets.js alone: six tweets (the edit lives in part 1), account from the file name.
+    // tweets.js alone: six tweets (the edit lives in part 1).
     assert_eq!(only(&batch).posts.len(), 6);
-    assert_eq!(only(&batch).account, "tweets");
 
     let text = String::from_utf8(js).unwrap();
     let mut broken = text
@@ -460,6 +459,32 @@ fn utf8_bom_and_bad_bytes_are_read() {
         .find(|p| p.text.starts_with("Hello"))
         .unwrap();
     assert!(post.text.contains("good \u{FFFD}morning"), "{}", post.text);
+}
+
+/// Regression: a lone `tweets.js` / `tweet.js` was reported as the account "tweets" / "tweet",
+/// its file name. The account comes from `account.js` or `manifest.js` beside it, else it is
+/// plainly unknown.
+#[test]
+fn lone_tweets_file_is_not_named_for_its_file_name() {
+    let js = std::fs::read(fixture("twitter/multipart/data/tweets.js")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["tweets.js", "tweet.js", "tweets-part1.js", "saved.txt"] {
+        let lone = write(dir.path(), &format!("{name}-alone/data/{name}"), &js);
+        let (format, batch) = sources::read(&lone, None, &Limits::default()).unwrap();
+        assert_eq!(format, InputFormat::TwitterArchive, "{name}");
+        let tl = only(&batch);
+        assert_eq!(tl.account, twitter_archive::UNKNOWN_ACCOUNT, "{name}");
+        assert_eq!(tl.posts.len(), 6, "{name}");
+    }
+    // account.js beside it, in the data/ folder of an extracted archive, names the account.
+    let lone = write(dir.path(), "named/data/tweet.js", &js);
+    write(
+        dir.path(),
+        "named/data/account.js",
+        br#"window.YTD.account.part0 = [ { "account" : { "username" : "beside_it", "accountId" : "77" } } ]"#,
+    );
+    let batch = twitter_archive::read(&lone, &Limits::default()).unwrap();
+    assert_eq!(only(&batch).account, "beside_it");
 }
 
 #[test]

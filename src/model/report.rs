@@ -35,6 +35,16 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// Every format, in the order `sources::detect` tries them: the first whose content fits
+    /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
+    pub const ALL: [InputFormat; 5] = [
+        InputFormat::TwitterArchive,
+        InputFormat::Feed,
+        InputFormat::Jsonl,
+        InputFormat::MastodonOutbox,
+        InputFormat::Csv,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             InputFormat::TwitterArchive => "twitter_archive",

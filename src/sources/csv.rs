@@ -16,9 +16,10 @@ use std::io::Read;
 use std::path::Path;
 
 use super::jsonl::{parse_rfc3339, Record};
-use super::{Batch, Limits, SourceError, REQUIRED_FIELDS};
+use super::{Batch, Content, Limits, Sniff, SourceError, Verdict, REQUIRED_FIELDS};
 use crate::model::Skipped;
 use crate::model::{Platform, PostKind, Timeline};
+use crate::text::shorten;
 
 /// Every column echoscope CSV knows, in the JSONL field order.
 const COLUMNS: [&str; 12] = [
@@ -39,6 +40,43 @@ const COLUMNS: [&str; 12] = [
 /// The single field of the row [`CappedRecords`] puts in place of an oversized record. A NUL
 /// byte cannot come from a spreadsheet, so no real row looks like this.
 const OVERSIZED: &[u8] = b"\0echoscope:oversized-record\0";
+
+/// Recognises echoscope CSV by its header: comma-separated columns that include `account`,
+/// `platform`, `id`, `created_at` and `text`. A header without them is a near miss that names what it has; the file
+/// name never decides, so that a stray `.csv` is not taken for echoscope CSV.
+pub fn sniff(input: &Sniff) -> Verdict {
+    let Content::Text(text) = &input.content else {
+        return Verdict::No;
+    };
+    let Some(first) = text.first_line() else {
+        return Verdict::No;
+    };
+    // XML and JSON are other formats' to judge, whatever commas they hold.
+    if first.starts_with(b"<") || first.starts_with(b"{") {
+        return Verdict::No;
+    }
+    let Ok(header) = std::str::from_utf8(first) else {
+        return Verdict::No;
+    };
+    let columns: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').trim().to_ascii_lowercase())
+        .collect();
+    if columns.len() < 2 {
+        return Verdict::No;
+    }
+    if REQUIRED_FIELDS
+        .iter()
+        .all(|f| columns.iter().any(|c| c == f))
+    {
+        return Verdict::Mine;
+    }
+    Verdict::NearMiss(format!(
+        "a CSV header without the echoscope columns {} (found: {})",
+        REQUIRED_FIELDS.join(", "),
+        shorten(header, 120)
+    ))
+}
 
 /// Reads one echoscope CSV file.
 pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {

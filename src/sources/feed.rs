@@ -18,9 +18,9 @@ use feed_rs::model::{Entry, Feed};
 use regex::Regex;
 use reqwest::Url;
 
+use super::html;
 use super::live::{ParseError, Parsed};
 use super::SourceError;
-use crate::html;
 use crate::model::Skipped;
 use crate::model::{Platform, Post, PostKind, Timeline};
 
@@ -125,6 +125,33 @@ fn entries(feed: &Feed, origin: &Origin) -> Parsed {
 /// Largest saved feed read into memory: a feed is one document parsed whole, and real ones are
 /// kilobytes to a few megabytes.
 const MAX_SAVED_FEED_BYTES: u64 = 64 << 20;
+
+/// Recognises a saved feed: XML whose root element (after any declaration, comments or
+/// stylesheet instructions) is `<rss`, `<feed` or `<rdf:RDF`, or a JSON Feed, which names its
+/// version URL near the top. Feeds are named anything, so the name never decides.
+pub fn sniff(input: &super::Sniff) -> super::Verdict {
+    use super::{Content, Verdict};
+    let Content::Text(text) = &input.content else {
+        return Verdict::No;
+    };
+    let Some(first) = text.first_line() else {
+        return Verdict::No;
+    };
+    if first.starts_with(b"<") {
+        let window = text.lossy();
+        if ["<rss", "<feed", "<rdf:RDF"]
+            .iter()
+            .any(|t| window.contains(t))
+        {
+            return Verdict::Mine;
+        }
+        return Verdict::NearMiss("XML that is not an RSS, Atom or RDF feed".into());
+    }
+    if first.starts_with(b"{") && text.lossy().contains("jsonfeed.org/version/") {
+        return Verdict::Mine;
+    }
+    Verdict::No
+}
 
 /// Reads a saved feed file as an input of `scan` ([`super::InputFormat::Feed`]).
 pub fn read(path: &std::path::Path, limits: &super::Limits) -> Result<super::Batch, SourceError> {

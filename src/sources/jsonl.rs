@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{Batch, Limits, SourceError};
+use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
 use crate::model::Skipped;
 use crate::model::{created_at_from_id, Platform, Post, PostKind, Timeline};
 
@@ -207,6 +207,39 @@ impl<'de> serde::de::Visitor<'de> for OptionalTime {
 /// How much is read at once; pieces of about [`PIECE_BYTES`] are parsed in parallel.
 const CHUNK_BYTES: usize = 16 << 20;
 const PIECE_BYTES: usize = 256 << 10;
+
+/// Recognises echoscope JSONL: a first line that is a JSON object with `account`, `platform`
+/// and `id`. The name (`.jsonl`, `.ndjson`) decides only when the content does not, e.g. for an
+/// empty file.
+pub fn sniff(input: &Sniff) -> Verdict {
+    match &input.content {
+        Content::Text(text) => {
+            let first = text.first_line().filter(|l| l.starts_with(b"{"));
+            let verdict = match first.map(serde_json::from_slice) {
+                Some(Ok(serde_json::Value::Object(map))) => {
+                    if ["account", "platform", "id"]
+                        .iter()
+                        .all(|k| map.contains_key(*k))
+                    {
+                        Verdict::Mine
+                    } else {
+                        Verdict::NearMiss(
+                            "a JSON object without the echoscope fields account, platform, id"
+                                .into(),
+                        )
+                    }
+                }
+                // A document spread over lines, or a first line longer than the window.
+                Some(_) => Verdict::NearMiss(
+                    "JSON whose first line is not a whole object (as in echoscope JSONL)".into(),
+                ),
+                None => Verdict::No,
+            };
+            verdict.or_name(input.name.ends_with(".jsonl") || input.name.ends_with(".ndjson"))
+        }
+        Content::Archive(_) => Verdict::No,
+    }
+}
 
 /// Reads one echoscope JSONL file.
 pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {

@@ -12,8 +12,8 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::html;
 use super::live::ParseError;
-use crate::html;
 use crate::model::Skipped;
 use crate::model::{created_at_from_id, Platform, Post, PostKind};
 

@@ -1,5 +1,8 @@
 //! `mastodon_outbox` source: the Mastodon account export (the `.zip`, its extracted folder, or a
-//! bare `outbox.json`).
+//! bare `outbox.json`), recognised by [`sniff`] and read by [`read`].
+//!
+//! The zip or folder is opened through [`Archive`], which bounds every entry at
+//! [`Limits::max_entry_bytes`]; only `outbox.json` and `actor.json` are ever opened.
 //!
 //! The outbox is an ActivityStreams `OrderedCollection` whose `orderedItems` are `Create`
 //! activities (a `Note`, or a `Question` for polls) and `Announce` activities (boosts, whose
@@ -7,7 +10,7 @@
 //! the last one holds the data, so a derived struct cannot read them, and a big account's outbox
 //! is too large to become one `serde_json::Value`: the file is streamed with a serde visitor
 //! that turns one item at a time into a post and keeps only the last occurrence's items.
-//! Media is never read, and `actor.json` (small) gives the account name and its bot flag.
+//! `actor.json` (small) gives the account name and its bot flag.
 //!
 //! Visibility comes from the addressing: the Public collection in `to` (public) or `cc`
 //! (unlisted), or the author's followers (followers-only) make a post; an item addressed only to
@@ -24,94 +27,120 @@ use chrono::{DateTime, Utc};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{Batch, Limits, SourceError};
+use super::archive::{Archive, ArchiveKind, Entry, EntryError};
+use super::{Batch, Content, Limits, Sniff, SourceError, Text, Verdict};
 use crate::model::Skipped;
 use crate::model::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
-/// Reads one Mastodon export: a zip, an extracted folder or an `outbox.json`.
-pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
-    let io = |source| SourceError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if path.is_dir() {
-        let outbox = path.join("outbox.json");
-        let actor = read_actor_file(&path.join("actor.json"), limits);
-        let file = std::fs::File::open(&outbox).map_err(|source| SourceError::Io {
-            path: outbox.clone(),
-            source,
-        })?;
-        return read_outbox(file, path, "outbox.json", actor, limits);
+/// Recognises a Mastodon export: a zip with `outbox.json` at its top or one folder down, a
+/// folder with `outbox.json`, or the outbox itself, a JSON `OrderedCollection` (on one line, or
+/// named with its `orderedItems` in the first 64 KiB). A file named `outbox.json` is taken
+/// when its content says nothing clearer.
+pub fn sniff(input: &Sniff) -> Verdict {
+    match &input.content {
+        Content::Archive(archive) => match outbox_entry(archive) {
+            Some(_) => Verdict::Mine,
+            None => Verdict::NearMiss("no outbox.json (Mastodon export)".into()),
+        },
+        Content::Text(text) => sniff_outbox(text).or_name(input.name == "outbox.json"),
     }
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut magic = [0u8; 4];
-    let n = file.read(&mut magic).map_err(io)?;
-    if n == 4 && (&magic == b"PK\x03\x04" || &magic == b"PK\x05\x06") {
-        return read_zip(path, limits);
-    }
-    drop(file);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "outbox.json".into());
-    let actor = path
-        .parent()
-        .map(|dir| read_actor_file(&dir.join("actor.json"), limits))
-        .unwrap_or_default();
-    let file = std::fs::File::open(path).map_err(io)?;
-    read_outbox(file, path, &name, actor, limits)
 }
 
-fn read_zip(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
-    let zip_error = |source| SourceError::Zip {
-        path: path.to_path_buf(),
-        source,
+fn sniff_outbox(text: &Text) -> Verdict {
+    let Some(first) = text.first_line().filter(|l| l.starts_with(b"{")) else {
+        return Verdict::No;
     };
-    let file = std::fs::File::open(path).map_err(|source| SourceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_error)?;
-    let names: Vec<String> = archive
-        .file_names_raw()
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect();
-    // The shallowest outbox.json: exports have it at the top, re-zipped folders one level down.
-    let Some((outbox_index, outbox_name)) = names
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| super::is_outbox_entry(n))
-        .min_by_key(|(_, n)| n.len())
-        .map(|(i, n)| (i, n.clone()))
-    else {
-        return Err(SourceError::UnknownFormat {
-            path: path.to_path_buf(),
-            reason: "a zip archive without outbox.json".into(),
-        });
+    let found = match serde_json::from_slice(first) {
+        Ok(Value::Object(map)) => is_outbox_object(&map),
+        // A multi-line document (or a first line longer than the window): the outbox names
+        // its type and items near the top.
+        _ => {
+            let window = text.lossy();
+            window.contains("\"OrderedCollection\"") || window.contains("\"orderedItems\"")
+        }
     };
-    let prefix = outbox_name
-        .get(..outbox_name.len() - "outbox.json".len())
-        .unwrap_or_default()
-        .to_string();
-    let actor_name = format!("{prefix}actor.json");
-    let actor = match names.iter().position(|n| *n == actor_name) {
-        Some(i) => match archive.by_index(i) {
-            Ok(entry) => read_actor(entry, limits),
-            Err(_) => None,
-        },
-        None => None,
-    };
-    let entry = archive.by_index(outbox_index).map_err(zip_error)?;
-    if entry.size() > limits.max_entry_bytes {
-        return Err(SourceError::TooLarge {
-            path: path.to_path_buf(),
-            what: outbox_name,
-            limit: limits.max_entry_bytes,
-        });
+    if found {
+        Verdict::Mine
+    } else if text.truncated {
+        Verdict::NearMiss("not a Mastodon outbox (no OrderedCollection in the first 64 KiB)".into())
+    } else {
+        Verdict::NearMiss("not a Mastodon outbox (no OrderedCollection)".into())
     }
-    read_outbox(entry, path, &outbox_name, actor, limits)
+}
+
+/// A JSON object shaped like an ActivityStreams outbox.
+fn is_outbox_object(map: &serde_json::Map<String, Value>) -> bool {
+    map.contains_key("orderedItems")
+        || map
+            .get("type")
+            .and_then(|t| t.as_str())
+            .is_some_and(|t| t == "OrderedCollection" || t == "OrderedCollectionPage")
+}
+
+/// The export's `outbox.json`: at the top of a folder; in a zip, the shallowest one at the top
+/// or one folder down (exports have it at the top, re-zipped folders one level down).
+fn outbox_entry(archive: &Archive) -> Option<&Entry> {
+    match archive.kind() {
+        ArchiveKind::Folder => archive.entry("outbox.json"),
+        ArchiveKind::Zip => archive
+            .entries()
+            .iter()
+            .filter(|e| {
+                !e.folder().contains('/') && e.file_name().eq_ignore_ascii_case("outbox.json")
+            })
+            .min_by_key(|e| e.name.len()),
+    }
+}
+
+/// Reads one Mastodon export: a zip, an extracted folder or an outbox file (with `actor.json`
+/// beside it when there is one).
+pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
+    let (mut archive, outbox) = match Archive::open(path)? {
+        Some(archive) => {
+            let Some(outbox) = outbox_entry(&archive).cloned() else {
+                return Err(SourceError::UnknownFormat {
+                    path: path.to_path_buf(),
+                    reason: match archive.kind() {
+                        ArchiveKind::Zip => "a zip archive without outbox.json",
+                        ArchiveKind::Folder => "a folder without outbox.json",
+                    }
+                    .into(),
+                });
+            };
+            (archive, outbox)
+        }
+        None => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "outbox.json".into());
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let archive = Archive::loose(folder, &[&name, "actor.json"]);
+            let Some(outbox) = archive.entry(&name).cloned() else {
+                return Err(SourceError::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other("not a regular file"),
+                });
+            };
+            (archive, outbox)
+        }
+    };
+    // `actor.json` beside the outbox; a missing or broken one only costs the account name,
+    // which the items also give.
+    let actor_name = match outbox.folder() {
+        "" => "actor.json".to_string(),
+        folder => format!("{folder}/actor.json"),
+    };
+    let actor = archive.entry(&actor_name).cloned().and_then(|entry| {
+        let reader = archive.open_entry(&entry, limits.max_entry_bytes).ok()?;
+        read_actor(reader, limits)
+    });
+    let reader = archive
+        .open_entry(&outbox, limits.max_entry_bytes)
+        .map_err(|e| e.into_source(path, &outbox, limits.max_entry_bytes))?;
+    read_outbox(reader, path, &outbox.name, actor, limits)
 }
 
 /// What `actor.json` says about the account.
@@ -121,12 +150,6 @@ struct Actor {
     account: Option<String>,
     /// `Service` actors are Mastodon's self-declared bots.
     bot: Option<bool>,
-}
-
-fn read_actor_file(path: &Path, limits: &Limits) -> Option<Actor> {
-    std::fs::File::open(path)
-        .ok()
-        .and_then(|f| read_actor(f, limits))
 }
 
 /// Parses `actor.json`, up to `limits.max_record_bytes`; a missing or broken one only costs the
@@ -163,7 +186,8 @@ fn read_actor<R: Read>(reader: R, limits: &Limits) -> Option<Actor> {
     Some(Actor { account, bot })
 }
 
-/// Streams an outbox into a batch; `name` is how records are named ("outbox.json").
+/// Streams an outbox into a batch; `name` is how records are named ("outbox.json"). The reader
+/// bounds the whole file (see [`Archive::open_entry`]); one item is bounded here.
 fn read_outbox<R: Read>(
     reader: R,
     path: &Path,
@@ -179,7 +203,7 @@ fn read_outbox<R: Read>(
         cap: limits.max_record_bytes as u64 + (64 << 10),
     });
     let counted = Counted {
-        inner: reader.take(limits.max_entry_bytes),
+        inner: reader,
         guard: Rc::clone(&guard),
     };
     let mut state = State {
@@ -198,8 +222,17 @@ fn read_outbox<R: Read>(
                 "larger than the limit of {} bytes; the rest of the file was not read",
                 limits.max_record_bytes
             )
+        } else if e.is_io() {
+            match EntryError::from(std::io::Error::from(e)) {
+                EntryError::TooLarge => format!(
+                    "larger than the entry size limit of {} bytes; the rest of the file was not \
+                     read",
+                    limits.max_entry_bytes
+                ),
+                EntryError::Io(e) => format!("{e}; the rest of the file was not read"),
+            }
         } else {
-            format!("{}; the rest of the file was not read", e)
+            format!("{e}; the rest of the file was not read")
         };
         if state.posts.is_empty() && state.dms.is_empty() {
             return Err(SourceError::Invalid {
@@ -472,12 +505,12 @@ fn convert_create(item: &serde_json::Map<String, Value>) -> Result<Converted, St
         .and_then(Value::as_str)
         .or_else(|| content_map.and_then(|m| m.values().find_map(Value::as_str)))
         .unwrap_or("");
-    let text = crate::html::with_content_warning(
-        crate::html::to_text(content),
+    let text = super::html::with_content_warning(
+        super::html::to_text(content),
         object.get("summary").and_then(Value::as_str),
     );
     let mut post = Post::new(id, created_at, text);
-    post.links = crate::html::links(content);
+    post.links = super::html::links(content);
     post.lang = content_map
         .and_then(|m| m.keys().next())
         .filter(|k| !k.is_empty())

@@ -1,14 +1,20 @@
 //! The Twitter/X archive source: the `.zip` from "Download an archive of your data", its
-//! extracted folder (with or without the `data/` level), or a single `tweets.js`-style file.
+//! extracted folder (with or without the `data/` level), or a single `tweets.js`-style file,
+//! recognised by [`sniff`] and read by [`read`].
 //!
 //! Archive files are JavaScript, `window.YTD.tweets.part0 = [ … ]`. They can be hundreds of
 //! megabytes, so they are never loaded whole: after the `=`, a small byte-level splitter walks
 //! the array (tracking strings and brackets only) and hands one element at a time to
 //! `serde_json`, each capped at [`Limits::max_record_bytes`]. An element that is too big or
 //! damaged is skipped and counted, and the walk goes on; only a broken array (truncated file,
-//! unbalanced brackets) stops the file. Every entry is read through a counter that stops at
-//! [`Limits::max_entry_bytes`] whatever the zip header claims, so a zip bomb ends in
+//! unbalanced brackets) stops the file. Entries are opened through [`Archive`], which stops each
+//! at [`Limits::max_entry_bytes`] whatever the zip header claims, so a zip bomb ends in
 //! [`SourceError::TooLarge`]. Media entries are never opened.
+//!
+//! The account is `userInfo.userName` in `manifest.js`, else `username` in `account.js` (for a
+//! lone data file, the ones beside it), else, for direct messages alone, the one participant of
+//! every conversation; past that, an archive is named for its zip or folder, and a lone file,
+//! whose name says nothing, is [`UNKNOWN_ACCOUNT`].
 //!
 //! What the archive format says and how it maps to a [`Post`] (see `formats.md`):
 //! * every number is a string; `created_at` is `Fri Mar 06 13:02:05 +0000 2026`;
@@ -46,9 +52,16 @@ use regex::Regex;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::{Batch, Limits, SourceError};
+use super::archive::{self, Archive, ArchiveKind, EntryError};
+use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
 use crate::model::Skipped;
 use crate::model::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
+use crate::text::shorten;
+
+/// The account of a lone data file (`tweets.js` without `manifest.js` or `account.js` beside
+/// it): the file says nothing about whose it is, and its name is not a handle. A space makes
+/// sure no real handle is ever this.
+pub const UNKNOWN_ACCOUNT: &str = "unknown account";
 
 /// How far apart (seconds) a note and its tweet may have been created.
 pub const NOTE_MATCH_SECS: i64 = 5;
@@ -78,35 +91,58 @@ static LEADING_MENTIONS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Detection helpers for `sources::detect`.
+// Recognising.
 
-/// True when a file starts like an archive data file: `window.YTD.` after an optional UTF-8 BOM
-/// and whitespace. Give it the first few hundred bytes.
-pub fn sniff_file_start(prefix: &[u8]) -> bool {
-    let p = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
-    let start = p
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(p.len());
-    p[start..].starts_with(b"window.YTD.")
+/// Recognises a Twitter/X archive: a zip with a tweets file (`tweets.js`, `tweet.js`,
+/// `tweets-partN.js`) or `direct-messages.js` in a `data/` folder (under any top folder) or at
+/// the top; a folder that holds one, in it, in its `data/` folder, or in a subfolder or its
+/// `data/` folder; a file that starts `window.YTD.` (after an optional UTF-8 BOM and
+/// whitespace). A file named like an archive file (`tweets.js`, `manifest.js`, ...) is taken
+/// when its content says nothing clearer.
+pub fn sniff(input: &Sniff) -> Verdict {
+    match &input.content {
+        Content::Text(text) => {
+            let start = text
+                .head
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(text.head.len());
+            let verdict = if text.head[start..].starts_with(b"window.YTD.") {
+                Verdict::Mine
+            } else {
+                Verdict::No
+            };
+            verdict.or_name(is_archive_file_name(&input.name))
+        }
+        Content::Archive(archive) => {
+            let found = match archive.kind() {
+                ArchiveKind::Zip => archive.entries().iter().any(|e| {
+                    matches!(
+                        role_of_entry(e),
+                        Some((Role::Tweets | Role::DirectMessages, _))
+                    )
+                }),
+                ArchiveKind::Folder => archive_folder(archive).is_some(),
+            };
+            if found {
+                Verdict::Mine
+            } else {
+                Verdict::NearMiss(
+                    "no tweets.js or direct-messages.js in it or a data/ folder (Twitter/X archive)"
+                        .into(),
+                )
+            }
+        }
+    }
 }
 
-/// True when the entry names of a zip look like a Twitter archive: a tweets file
-/// (`tweets.js`, `tweet.js`, `tweets-partN.js`) or `direct-messages.js` inside a `data/` folder
-/// (any top folder) or at the top.
-pub fn sniff_zip_names(names: &[&str]) -> bool {
-    names.iter().any(|n| {
-        matches!(
-            role_of_entry(n),
-            Some((Role::Tweets | Role::DirectMessages, _))
-        )
-    })
-}
-
-/// True when a folder is an extracted archive: it, its `data/` folder, or the `data/` folder
-/// of one of its subfolders holds a tweets file or `direct-messages.js`.
-pub fn sniff_dir(path: &Path) -> bool {
-    find_archive_dir(path).is_some()
+/// `tweets.js`, `tweet.js`, `tweets-part1.js`, `manifest.js`: the names that make a lone file
+/// a Twitter archive file.
+fn is_archive_file_name(name: &str) -> bool {
+    name == "tweets.js"
+        || name == "tweet.js"
+        || name == "manifest.js"
+        || (name.starts_with("tweets-part") && name.ends_with(".js"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +190,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
             // The notes only lengthen texts: without them the tweets are still worth reading.
             notes.truncate(before);
             run.skipped
-                .note(entry.label.clone(), format!("left out: {e}"));
+                .note(entry.label().to_string(), format!("left out: {e}"));
         }
     }
     notes.sort_by_key(|n| n.created_at);
@@ -177,8 +213,8 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
                 }
             },
         )
-        .map_err(|e| e.into_source(&run, &entry.label))?;
-        tweet_files.push(entry.label.clone());
+        .map_err(|e| e.into_source(&run, &entry))?;
+        tweet_files.push(entry.label().to_string());
     }
     for t in &mut tweets {
         apply_note(&mut t.post, &notes);
@@ -199,9 +235,9 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
         if let Err(e) = result {
             if has_tweets {
                 run.skipped
-                    .note(entry.label.clone(), format!("left out: {e}"));
+                    .note(entry.label().to_string(), format!("left out: {e}"));
             } else {
-                return Err(e.into_source(&run, &entry.label));
+                return Err(e.into_source(&run, &entry));
             }
         }
     }
@@ -244,7 +280,8 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
     let account = identity
         .user_name
         .or_else(|| if has_tweets { None } else { sender.clone() })
-        .unwrap_or_else(|| input.stem.clone());
+        .or(input.stem)
+        .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_string());
     let mut timeline = Timeline::new(account, Platform::Twitter);
     timeline.posts = posts;
     timeline.direct_messages = dms;
@@ -304,111 +341,76 @@ enum Role {
 struct Entry {
     role: Role,
     part: u32,
-    /// How the file is named in messages: the zip entry name, or the path below the input.
-    label: String,
-    locator: Locator,
+    /// The file; its name (the zip entry name, or the path below the input) names it in
+    /// messages.
+    item: archive::Entry,
 }
 
-#[derive(Debug, Clone)]
-enum Locator {
-    Zip(usize),
-    File(PathBuf),
+impl Entry {
+    fn label(&self) -> &str {
+        &self.item.name
+    }
 }
 
 struct Input {
-    zip: Option<zip::ZipArchive<BufReader<File>>>,
+    archive: Archive,
     entries: Vec<Entry>,
-    /// The account name of last resort: the archive, folder or file name.
-    stem: String,
+    /// The account name of last resort: the archive or folder name; `None` for a lone file,
+    /// whose name (`tweets.js`) says nothing about the account.
+    stem: Option<String>,
 }
 
 impl Input {
     fn from_path(path: &Path) -> Result<Input, SourceError> {
-        let io_err = |source| SourceError::Io {
-            path: path.to_path_buf(),
-            source,
+        let Some(archive) = Archive::open(path)? else {
+            return Input::single(path);
         };
-        let meta = std::fs::metadata(path).map_err(io_err)?;
-        if meta.is_dir() {
-            return Input::dir(path);
-        }
-        let mut file = File::open(path).map_err(io_err)?;
-        let mut magic = [0u8; 4];
-        let n = read_up_to(&mut file, &mut magic).map_err(io_err)?;
-        // Local file header, empty archive (end of central directory), spanned archive.
-        if n == 4 && matches!(&magic, b"PK\x03\x04" | b"PK\x05\x06" | b"PK\x07\x08") {
-            Input::zip(path)
-        } else {
-            Input::single(path)
+        match archive.kind() {
+            ArchiveKind::Zip => Ok(Input::zip(path, archive)),
+            ArchiveKind::Folder => Input::folder(path, archive),
         }
     }
 
-    fn zip(path: &Path) -> Result<Input, SourceError> {
-        let file = File::open(path).map_err(|source| SourceError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let archive =
-            zip::ZipArchive::new(BufReader::new(file)).map_err(|source| SourceError::Zip {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        let mut entries = Vec::new();
-        for (index, name) in archive.file_names().enumerate() {
-            // A name that does not decode cannot be one of the files we look for.
-            let Ok(name) = name else { continue };
-            if let Some((role, part)) = role_of_entry(&name) {
-                entries.push(Entry {
+    fn zip(path: &Path, archive: Archive) -> Input {
+        let entries = archive
+            .entries()
+            .iter()
+            .filter_map(|item| {
+                let (role, part) = role_of_entry(item)?;
+                Some(Entry {
                     role,
                     part,
-                    label: name.into_owned(),
-                    locator: Locator::Zip(index),
-                });
-            }
-        }
-        Ok(Input {
-            zip: Some(archive),
+                    item: item.clone(),
+                })
+            })
+            .collect();
+        Input {
+            archive,
             entries: sorted(entries),
-            stem: file_stem(path),
-        })
+            stem: Some(file_stem(path)),
+        }
     }
 
-    fn dir(path: &Path) -> Result<Input, SourceError> {
-        let dir = find_archive_dir(path).ok_or_else(|| SourceError::Empty {
+    fn folder(path: &Path, archive: Archive) -> Result<Input, SourceError> {
+        let folder = archive_folder(&archive).ok_or_else(|| SourceError::Empty {
             path: path.to_path_buf(),
             reason: "no tweets.js, tweet.js, tweets-partN.js or direct-messages.js in it, \
                      its data/ folder or the data/ folder of a subfolder"
                 .into(),
         })?;
-        let listing = std::fs::read_dir(&dir).map_err(|source| SourceError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        let mut entries = Vec::new();
-        for item in listing.flatten() {
-            let file = item.path();
-            if !file.is_file() {
-                continue;
-            }
-            let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if let Some((role, part)) = role_of_name(name) {
-                let label = file
-                    .strip_prefix(path)
-                    .unwrap_or(&file)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                entries.push(Entry {
+        let entries = archive
+            .entries()
+            .iter()
+            .filter(|item| item.folder() == folder)
+            .filter_map(|item| {
+                let (role, part) = role_of_name(item.file_name())?;
+                Some(Entry {
                     role,
                     part,
-                    label,
-                    locator: Locator::File(file.clone()),
-                });
-            }
-        }
+                    item: item.clone(),
+                })
+            })
+            .collect();
         // An extracted `data/` folder is named for nothing: the folder above names the archive.
         let named = if dir_name(path) == "data" {
             path.parent().unwrap_or(path)
@@ -416,15 +418,15 @@ impl Input {
             path
         };
         Ok(Input {
-            zip: None,
+            archive,
             entries: sorted(entries),
-            stem: dir_name(named),
+            stem: Some(dir_name(named)),
         })
     }
 
     /// A single data file. Its kind comes from its `window.YTD.<name>` preamble (the file name
-    /// only when the preamble is missing); `manifest.js` and `account.js` beside it are read for
-    /// the account name.
+    /// only when the preamble is missing); `manifest.js` and `account.js` beside it (the
+    /// `data/` folder of an extracted archive) are read for the account name.
     fn single(path: &Path) -> Result<Input, SourceError> {
         let label = path
             .file_name()
@@ -459,7 +461,7 @@ impl Input {
                     ))
                 }
             },
-            Err(ScanError::Io(source)) => {
+            Err(ScanError::Entry(EntryError::Io(source))) => {
                 return Err(SourceError::Io {
                     path: path.to_path_buf(),
                     source,
@@ -467,32 +469,25 @@ impl Input {
             }
             Err(e) => return Err(unknown(format!("neither a zip archive nor {e}"))),
         };
-        let mut entries = vec![Entry {
-            role,
-            part: 0,
-            label,
-            locator: Locator::File(path.to_path_buf()),
-        }];
-        if let Some(dir) = path.parent() {
-            for (name, role) in [
-                ("manifest.js", Role::Manifest),
-                ("account.js", Role::Account),
-            ] {
-                let sibling = dir.join(name);
-                if sibling.is_file() {
-                    entries.push(Entry {
-                        role,
-                        part: 0,
-                        label: name.to_string(),
-                        locator: Locator::File(sibling),
-                    });
-                }
-            }
-        }
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let archive = Archive::loose(folder, &[&label, "manifest.js", "account.js"]);
+        let entries = archive
+            .entries()
+            .iter()
+            .map(|item| Entry {
+                role: match item.name.as_str() {
+                    name if name == label => role,
+                    "manifest.js" => Role::Manifest,
+                    _ => Role::Account,
+                },
+                part: 0,
+                item: item.clone(),
+            })
+            .collect();
         Ok(Input {
-            zip: None,
+            archive,
             entries: sorted(entries),
-            stem: file_stem(path),
+            stem: None,
         })
     }
 
@@ -504,32 +499,14 @@ impl Input {
             .collect()
     }
 
-    /// Opens one entry, bounded at `limit` decompressed bytes.
+    /// Opens one entry, bounded at `limit` bytes.
     fn open(&mut self, entry: &Entry, limit: u64) -> Result<Box<dyn Read + '_>, ScanError> {
-        match &entry.locator {
-            Locator::File(file) => {
-                let f = File::open(file).map_err(ScanError::Io)?;
-                Ok(Box::new(Bounded::new(f, limit)))
-            }
-            Locator::Zip(index) => {
-                let Some(archive) = self.zip.as_mut() else {
-                    return Err(ScanError::Io(io::Error::other("zip entry without a zip")));
-                };
-                let file = archive
-                    .by_index(*index)
-                    .map_err(|e| ScanError::Io(io::Error::other(e)))?;
-                // The header's size can lie; the counter below is what really bounds reading.
-                if file.size() > limit {
-                    return Err(ScanError::TooLarge);
-                }
-                Ok(Box::new(Bounded::new(file, limit)))
-            }
-        }
+        Ok(self.archive.open_entry(&entry.item, limit)?)
     }
 }
 
 fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
-    entries.sort_by(|a, b| (a.role, a.part, &a.label).cmp(&(b.role, b.part, &b.label)));
+    entries.sort_by(|a, b| (a.role, a.part, a.label()).cmp(&(b.role, b.part, b.label())));
     entries
 }
 
@@ -549,59 +526,40 @@ fn dir_name(path: &Path) -> String {
         .unwrap_or_else(|| "twitter".into())
 }
 
-/// Reads until `buf` is full or the file ends.
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-/// The folder holding the archive's data files: `path`, `path/data`, or `<sub>/data` (or
-/// `<sub>`) for one subfolder of `path`, the first that has a tweets or DM file.
-fn find_archive_dir(path: &Path) -> Option<PathBuf> {
-    let has_data = |dir: &Path| -> bool {
-        std::fs::read_dir(dir).is_ok_and(|items| {
-            items.flatten().any(|item| {
-                item.file_name().to_str().is_some_and(|n| {
-                    matches!(
-                        role_of_name(n),
-                        Some((Role::Tweets | Role::DirectMessages, _))
-                    )
-                }) && item.path().is_file()
-            })
+/// The folder of an extracted archive that holds its data files, by its name below the
+/// folder given: the folder itself (`""`), `data`, or `<sub>/data` (else `<sub>`) for its
+/// subfolders in name order, the first that has a tweets or DM file.
+fn archive_folder(archive: &Archive) -> Option<String> {
+    let has_data = |folder: &str| {
+        archive.entries().iter().any(|e| {
+            e.folder() == folder
+                && matches!(
+                    role_of_name(e.file_name()),
+                    Some((Role::Tweets | Role::DirectMessages, _))
+                )
         })
     };
-    for dir in [path.to_path_buf(), path.join("data")] {
-        if has_data(&dir) {
-            return Some(dir);
-        }
-    }
-    let mut subs: Vec<PathBuf> = std::fs::read_dir(path)
-        .ok()?
-        .flatten()
-        .map(|i| i.path())
-        .filter(|p| p.is_dir())
+    let subs: std::collections::BTreeSet<&str> = archive
+        .entries()
+        .iter()
+        .filter_map(|e| e.name.split_once('/').map(|(sub, _)| sub))
         .collect();
-    subs.sort();
-    subs.into_iter()
-        .flat_map(|s| [s.join("data"), s])
-        .find(|d| has_data(d))
+    ["".to_string(), "data".to_string()]
+        .into_iter()
+        .chain(
+            subs.into_iter()
+                .flat_map(|s| [format!("{s}/data"), s.to_string()]),
+        )
+        .find(|folder| has_data(folder))
 }
 
 /// The role of a zip entry: a known file name inside a `data/` folder or at the top.
-fn role_of_entry(name: &str) -> Option<(Role, u32)> {
-    let mut parts = name.rsplit('/');
-    let base = parts.next()?;
-    match parts.next() {
-        None | Some("data") => role_of_name(base),
-        Some(_) => None,
+fn role_of_entry(entry: &archive::Entry) -> Option<(Role, u32)> {
+    let folder = entry.folder();
+    if folder.is_empty() || folder == "data" || folder.ends_with("/data") {
+        role_of_name(entry.file_name())
+    } else {
+        None
     }
 }
 
@@ -625,85 +583,33 @@ fn role_of_name(name: &str) -> Option<(Role, u32)> {
     Some((role, part))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Bounded reading.
-
-/// Raised (inside an `io::Error`) when an entry decompresses past its limit.
-#[derive(Debug)]
-struct LimitHit;
-
-impl fmt::Display for LimitHit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("size limit reached")
-    }
-}
-
-impl std::error::Error for LimitHit {}
-
-/// A reader that fails with [`LimitHit`] once more than `limit` bytes come out of it.
-struct Bounded<R> {
-    inner: R,
-    left: u64,
-}
-
-impl<R: Read> Bounded<R> {
-    fn new(inner: R, limit: u64) -> Self {
-        Bounded { inner, left: limit }
-    }
-}
-
-impl<R: Read> Read for Bounded<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if self.left == 0 {
-            // Exactly at the limit is fine; one byte more is not.
-            let mut probe = [0u8; 1];
-            return match self.inner.read(&mut probe)? {
-                0 => Ok(0),
-                _ => Err(io::Error::other(LimitHit)),
-            };
-        }
-        let want = buf
-            .len()
-            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..want])?;
-        self.left = self.left.saturating_sub(n as u64);
-        Ok(n)
-    }
-}
-
 /// Why one file could not be read.
 #[derive(Debug)]
 enum ScanError {
-    Io(io::Error),
-    /// The entry is bigger than [`Limits::max_entry_bytes`].
-    TooLarge,
+    /// The file could not be opened or read, or is larger than [`Limits::max_entry_bytes`].
+    Entry(EntryError),
     /// The array itself is broken at this element: nothing after it can be trusted.
-    Malformed {
-        element: u64,
-        reason: String,
-    },
+    Malformed { element: u64, reason: String },
     /// Not a `window.YTD.<name> = ` file at all.
     NotYtd(String),
 }
 
+impl From<EntryError> for ScanError {
+    fn from(e: EntryError) -> Self {
+        ScanError::Entry(e)
+    }
+}
+
 impl From<io::Error> for ScanError {
     fn from(e: io::Error) -> Self {
-        if e.get_ref().is_some_and(|inner| inner.is::<LimitHit>()) {
-            ScanError::TooLarge
-        } else {
-            ScanError::Io(e)
-        }
+        ScanError::Entry(EntryError::from(e))
     }
 }
 
 impl fmt::Display for ScanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScanError::Io(e) => write!(f, "read error: {e}"),
-            ScanError::TooLarge => f.write_str("larger than the entry size limit"),
+            ScanError::Entry(e) => write!(f, "{e}"),
             ScanError::Malformed { element, reason } => write!(f, "element {element}: {reason}"),
             ScanError::NotYtd(reason) => f.write_str(reason),
         }
@@ -711,19 +617,11 @@ impl fmt::Display for ScanError {
 }
 
 impl ScanError {
-    fn into_source(self, run: &Run, label: &str) -> SourceError {
+    fn into_source(self, run: &Run, entry: &Entry) -> SourceError {
         let path = run.path.clone();
+        let label = entry.label();
         match self {
-            ScanError::Io(e) => SourceError::Invalid {
-                path,
-                record: label.to_string(),
-                reason: format!("read error: {e}"),
-            },
-            ScanError::TooLarge => SourceError::TooLarge {
-                path,
-                what: format!("{label} (decompressed)"),
-                limit: run.limits.max_entry_bytes,
-            },
+            ScanError::Entry(e) => e.into_source(&path, &entry.item, run.limits.max_entry_bytes),
             ScanError::Malformed { element, reason } => SourceError::Invalid {
                 path,
                 record: format!("{label} element {element}"),
@@ -1035,7 +933,7 @@ fn read_array_file(
     let mut reader = BufReader::with_capacity(64 << 10, reader);
     read_preamble(&mut reader)?;
     let max_record = run.limits.max_record_bytes;
-    let label = entry.label.as_str();
+    let label = entry.label();
     split_array(&mut reader, max_record, |index, element| {
         if !run.admit(label) {
             return ControlFlow::Break(());
@@ -1087,7 +985,7 @@ fn read_identity(input: &mut Input, run: &mut Run) -> Identity {
             let value = match read_small_file(input, &entry, &run.limits) {
                 Ok(v) => v,
                 Err(reason) => {
-                    run.skipped.note(entry.label.clone(), reason);
+                    run.skipped.note(entry.label().to_string(), reason);
                     continue;
                 }
             };
@@ -1099,7 +997,7 @@ fn read_identity(input: &mut Input, run: &mut Run) -> Identity {
                         info.and_then(|i| i.get("accountId")),
                     )
                 }
-                _ => {
+                Role::Account => {
                     let account = value
                         .as_array()
                         .and_then(|a| a.first())
@@ -1109,6 +1007,8 @@ fn read_identity(input: &mut Input, run: &mut Run) -> Identity {
                         account.and_then(|a| a.get("accountId")),
                     )
                 }
+                // Only the two files above name the account.
+                Role::NoteTweets | Role::Tweets | Role::DirectMessages => continue,
             };
             if identity.user_name.is_none() {
                 identity.user_name = name
@@ -1214,7 +1114,7 @@ fn tweet_from_value(element: &Value) -> Result<Tweet, TweetError> {
         .map_err(at)?
         .ok_or_else(|| at("no created_at".into()))?;
     let created_at = DateTime::parse_from_str(created.trim(), CREATED_AT_FORMAT)
-        .map_err(|_| at(format!("unreadable created_at {:?}", shorten(created))))?
+        .map_err(|_| at(format!("unreadable created_at {:?}", shorten(created, 40))))?
         .with_timezone(&Utc);
 
     let raw_text = match optional_str(obj, "full_text").map_err(at)? {
@@ -1274,10 +1174,6 @@ fn tweet_from_value(element: &Value) -> Result<Tweet, TweetError> {
 
     let edit_of = edit_chain(obj, &id);
     Ok(Tweet { post, edit_of })
-}
-
-fn shorten(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 /// The posting app from `source`: the anchor text of `<a href=…>Twitter Web App</a>`.
@@ -1380,7 +1276,7 @@ fn note_from_value(element: &Value) -> Result<Note, String> {
         .and_then(Value::as_str)
         .ok_or_else(|| "no createdAt".to_string())?;
     let created_at = DateTime::parse_from_rfc3339(created.trim())
-        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created)))?
+        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created, 40)))?
         .with_timezone(&Utc);
     let raw = note
         .get("core")
@@ -1507,7 +1403,7 @@ fn read_dm_file(
     let mut de = serde_json::Deserializer::from_reader(budget);
     let mut sink = DmSink {
         run,
-        label: entry.label.clone(),
+        label: entry.label().to_string(),
         record_bytes: &record_bytes,
         account_id,
         out,
@@ -1725,7 +1621,7 @@ fn dm_from_value(create: &Value) -> Result<DirectMessage, String> {
     let recipient = optional_id(obj, "recipientId")?;
     let created = optional_str(obj, "createdAt")?.ok_or_else(|| "no createdAt".to_string())?;
     let created_at = DateTime::parse_from_rfc3339(created.trim())
-        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created)))?
+        .map_err(|_| format!("unreadable createdAt {:?}", shorten(created, 40)))?
         .with_timezone(&Utc);
     let text = optional_str(obj, "text")?.unwrap_or_default();
     Ok(DirectMessage {
@@ -1822,19 +1718,6 @@ mod tests {
                 "{bad:?}"
             );
         }
-    }
-
-    #[test]
-    fn bounded_reader_stops_an_endless_stream() {
-        let mut r = BufReader::new(Bounded::new(io::repeat(b' '), 1 << 16));
-        let mut sink = Vec::new();
-        let err = io::copy(&mut r, &mut sink).unwrap_err();
-        assert!(matches!(ScanError::from(err), ScanError::TooLarge));
-        assert_eq!(sink.len(), 1 << 16);
-        // Exactly the limit is fine.
-        let mut r = Bounded::new(io::Cursor::new(vec![1u8; 10]), 10);
-        let mut all = Vec::new();
-        assert_eq!(r.read_to_end(&mut all).unwrap(), 10);
     }
 
     #[test]
@@ -2018,19 +1901,49 @@ mod tests {
     }
 
     #[test]
-    fn sniffers_recognise_archives_and_nothing_else() {
-        assert!(sniff_file_start(b"\xEF\xBB\xBFwindow.YTD.tweets.part0 = ["));
-        assert!(sniff_file_start(b"\n window.YTD.direct_messages.part0 = ["));
-        assert!(!sniff_file_start(b"window.__THAR_CONFIG = {"));
-        assert!(!sniff_file_start(b"{\"orderedItems\": []}"));
-        assert!(sniff_zip_names(&[
-            "twitter-2026/data/manifest.js",
-            "twitter-2026/data/tweets-part1.js"
-        ]));
-        assert!(sniff_zip_names(&["data/direct-messages.js"]));
-        assert!(sniff_zip_names(&["tweet.js"]));
-        assert!(!sniff_zip_names(&["src/tweet.js", "data/note-tweet.js"]));
-        assert!(!sniff_zip_names(&["outbox.json", "actor.json"]));
+    fn sniff_recognises_archives_and_nothing_else() {
+        let text = |head: &[u8]| Sniff {
+            name: "x.txt".into(),
+            content: Content::Text(crate::sources::Text {
+                head: head.to_vec(),
+                truncated: false,
+            }),
+        };
+        assert_eq!(
+            sniff(&text(b"\n window.YTD.direct_messages.part0 = [")),
+            Verdict::Mine
+        );
+        assert_eq!(sniff(&text(b"window.__THAR_CONFIG = {")), Verdict::No);
+        assert_eq!(sniff(&text(b"{\"orderedItems\": []}")), Verdict::No);
+
+        let dir = tempfile::tempdir().unwrap();
+        let zip_of = |names: &[&str]| {
+            let path = dir.path().join("a.zip");
+            let mut z = zip::ZipWriter::new(File::create(&path).unwrap());
+            for name in names {
+                z.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+            }
+            z.finish().unwrap();
+            sniff(&Sniff::gather(&path).unwrap())
+        };
+        let mine = [
+            &[
+                "twitter-2026/data/manifest.js",
+                "twitter-2026/data/tweets-part1.js",
+            ][..],
+            &["data/direct-messages.js"],
+            &["tweet.js"],
+        ];
+        for names in mine {
+            assert_eq!(zip_of(names), Verdict::Mine, "{names:?}");
+        }
+        for names in [
+            &["src/tweet.js", "data/note-tweet.js"][..],
+            &["outbox.json"],
+        ] {
+            assert!(matches!(zip_of(names), Verdict::NearMiss(_)), "{names:?}");
+        }
     }
 
     #[test]

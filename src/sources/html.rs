@@ -1,5 +1,5 @@
-//! HTML to plain text, for the formats that carry posts as HTML (Mastodon `content`, feed
-//! descriptions).
+//! Post HTML to plain text and links, for the sources that carry posts as HTML: the Mastodon
+//! export's and API's `content`, feed descriptions.
 //!
 //! Post HTML is small and already sanitised by the server (Mastodon allows a handful of tags),
 //! so a tag stripper is enough and a full HTML parser would be a heavy dependency for nothing.
