@@ -94,9 +94,9 @@ pub fn render(report: &Report, color: bool) -> String {
         for a in report.accounts.iter().skip(DETAILED_ACCOUNTS) {
             let _ = writeln!(
                 out,
-                "  {:>7}  @{} ({}) — {} posts, {} finding{}",
+                "  {:>7}  {} ({}) — {} posts, {} finding{}",
                 st.score(a.score),
-                a.account,
+                handle(&a.account),
                 a.platform,
                 a.posts.total,
                 a.findings.len(),
@@ -108,6 +108,16 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
+/// An account as people write it, `@name`; a name with spaces is a description, such as the
+/// "unknown account" of a lone archive file, and is shown as it is.
+fn handle(account: &str) -> String {
+    if account.contains(char::is_whitespace) {
+        account.to_string()
+    } else {
+        format!("@{account}")
+    }
+}
+
 fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
     let period = match (a.first_post_at, a.last_post_at) {
         (Some(f), Some(l)) => format!(", {} → {}", f.format("%Y-%m-%d"), l.format("%Y-%m-%d")),
@@ -116,7 +126,7 @@ fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
     let _ = writeln!(
         out,
         "{} ({}) — {} posts{}",
-        st.bold(&format!("@{}", a.account)),
+        st.bold(&handle(&a.account)),
         a.platform,
         a.posts.total,
         period
