@@ -52,7 +52,9 @@ impl Default for Server {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Store {
-    /// SQLite database file.
+    /// Which implementation keeps the history.
+    pub backend: crate::store::Backend,
+    /// The database file (backend `sqlite`).
     pub path: PathBuf,
     /// Posts and analysis runs older than this many days are deleted (0 keeps everything).
     pub retention_days: u32,
@@ -61,6 +63,7 @@ pub struct Store {
 impl Default for Store {
     fn default() -> Self {
         Store {
+            backend: crate::store::Backend::Sqlite,
             path: PathBuf::from("data/echoscope.db"),
             retention_days: 365,
         }

@@ -20,8 +20,7 @@ use tokio::task::JoinSet;
 use super::{app, poller, State};
 use crate::config::{Config, ConfigError};
 use crate::sources::http::{Client, FetchError};
-use crate::store::sqlite::Sqlite;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +57,7 @@ const GRACE: Duration = Duration::from_secs(10);
 /// Runs until SIGTERM or SIGINT.
 pub async fn run(options: Options) -> Result<(), ServeError> {
     let config = options.config;
-    let store: Arc<dyn Store> = Arc::new(Sqlite::open(&config.store.path)?);
+    let store = crate::store::open(&config.store)?;
     let listen = config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -75,6 +74,7 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
         listen = %local,
         accounts = config.accounts.len(),
         store = %config.store.path.display(),
+        backend = %config.store.backend,
         "echoscope serve: metrics at http://{local}/metrics, API at http://{local}/api/v1/accounts"
     );
     let mut pollers = Pollers::start(&state)?;
@@ -178,8 +178,13 @@ async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Poller
         }
     };
     let old = state.config();
-    if new.server.listen != old.server.listen || new.store.path != old.store.path {
-        tracing::warn!("SIGHUP: server.listen and store.path take effect after a restart");
+    if new.server.listen != old.server.listen
+        || new.store.backend != old.store.backend
+        || new.store.path != old.store.path
+    {
+        tracing::warn!(
+            "SIGHUP: server.listen, store.backend and store.path take effect after a restart"
+        );
     }
     let fresh = std::mem::replace(pollers, Pollers::empty());
     fresh.stop().await;

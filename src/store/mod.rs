@@ -1,10 +1,14 @@
 //! The store: each monitored account's post history, fetch state and analysis runs.
 //!
 //! Feeds only show an account's latest posts, so repetition over weeks is visible only in
-//! stored history. The daemon talks to the store through the small [`Store`] trait; SQLite
-//! (`sqlite.rs`) is the embedded default, and a shared server database can be added as another
-//! implementation without touching the daemon. Calls are blocking: the daemon runs them on
-//! tokio's blocking pool.
+//! stored history. The daemon talks to the store through the small [`Store`] trait and opens it
+//! with [`open`], which picks the implementation from `[store] backend` ([`Backend`], a closed
+//! set matched exhaustively): SQLite (`sqlite.rs`) is the embedded default, and a shared server
+//! database is another variant and another file, without touching the daemon. No backend's own
+//! types leak into [`StoreError`], and `tests/store.rs` runs one suite against every backend.
+//! Calls are blocking: the daemon runs them on tokio's blocking pool.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,15 +35,50 @@ pub struct Run {
     pub findings: u64,
 }
 
+/// Where history is kept: the `[store] backend` key. A closed set: a new backend is a variant
+/// here, a file in this folder and an arm in [`open`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// One embedded SQLite file (`store.path`), WAL mode.
+    #[default]
+    Sqlite,
+}
+
+impl Backend {
+    /// The name used in the configuration and in error messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Opens the store the configuration names, creating it if needed and bringing its schema up
+/// to date.
+pub fn open(config: &crate::config::Store) -> Result<Arc<dyn Store>, StoreError> {
+    match config.backend {
+        Backend::Sqlite => Ok(Arc::new(sqlite::Sqlite::open(&config.path)?)),
+    }
+}
+
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database could not be opened, migrated or queried.
+    /// The database could not be opened, migrated or queried; `source` is the backend's own
+    /// error, boxed so that no backend's types appear here.
     #[error("store {path}: {source}")]
-    Sqlite {
+    Backend {
+        backend: Backend,
         path: String,
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A stored value could not be decoded (the database was changed by something else).
     #[error("store {path}: corrupt value in {what}: {reason}")]

@@ -25,7 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AccountKey, Run, Store, StoreError};
+use super::{AccountKey, Backend, Run, Store, StoreError};
 use crate::model::AccountReport;
 use crate::model::{Platform, Post, PostKind, Timeline};
 use crate::sources::live::FetchState;
@@ -67,16 +67,17 @@ impl std::fmt::Debug for Sqlite {
     }
 }
 
-/// Attaches the database path to rusqlite errors.
+/// Attaches the database path to rusqlite errors, which leave this file only boxed.
 trait At<T> {
     fn at(self, path: &str) -> Result<T, StoreError>;
 }
 
 impl<T> At<T> for rusqlite::Result<T> {
     fn at(self, path: &str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Sqlite {
+        self.map_err(|source| StoreError::Backend {
+            backend: Backend::Sqlite,
             path: path.to_string(),
-            source,
+            source: Box::new(source),
         })
     }
 }
