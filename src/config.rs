@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::detectors;
+use crate::model::{Platform, SourceKind};
+use crate::sources::live::LiveSpec;
 
 /// Environment variable that sets (and overrides) `server.api_token`.
 pub const TOKEN_ENV: &str = "ECHOSCOPE_API_TOKEN";
@@ -147,20 +149,179 @@ pub struct Metrics {
 
 /// One monitored account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "AccountToml")]
 pub struct Account {
     /// The operator's name for it: unique, used in the API path and the `account` label.
     pub name: String,
-    /// Where to read it: a feed URL (`https://host/@user.rss`, any RSS/Atom/JSON Feed),
-    /// `mastodon:@user@host`, `bsky:handle`, or `file:PATH` (an archive or JSONL file,
-    /// re-read when it changes).
-    pub source: String,
+    /// Where to read it, parsed when the configuration is loaded.
+    pub source: Source,
     /// Values for `metrics.account_labels`.
-    #[serde(default)]
     pub labels: BTreeMap<String, String>,
     /// Overrides `poll.interval_seconds` for this account.
-    #[serde(default)]
     pub interval_seconds: Option<u64>,
+}
+
+/// An `[[accounts]]` table as written, before its source is parsed: parsing it here rather
+/// than in [`Source`]'s own deserializer lets the error name the account.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountToml {
+    name: String,
+    source: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default)]
+    interval_seconds: Option<u64>,
+}
+
+impl TryFrom<AccountToml> for Account {
+    type Error = String;
+    fn try_from(a: AccountToml) -> Result<Account, String> {
+        let source = Source::parse(&a.source).map_err(|e| format!("account {:?}: {e}", a.name))?;
+        Ok(Account {
+            name: a.name,
+            source,
+            labels: a.labels,
+            interval_seconds: a.interval_seconds,
+        })
+    }
+}
+
+/// An account's `source`: parsed once, when the configuration is loaded, into what it names.
+/// Its kind, platform and handle are asked of it everywhere (the store key, the metric labels,
+/// the API, the fetch), so no part of the daemon reads the text again. It displays and
+/// serializes as the operator wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    spec: SourceSpec,
+    /// As configured (trimmed), for logs and the API.
+    text: String,
+}
+
+/// What a source names. A closed set: a new kind of source is a variant here, and the
+/// compiler then names every place to wire it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// `file:PATH`: an archive or JSONL file, re-read when it changes.
+    File(PathBuf),
+    /// A feed URL, `mastodon:@user@host` or `bsky:handle`: the live reader's own spec, so the
+    /// daemon and `echoscope scan` read a source the same way.
+    Live(LiveSpec),
+}
+
+/// A source text that names nothing echoscope can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "source {text:?}: {reason} (expected a feed URL, mastodon:@user@host, bsky:handle or file:PATH)"
+)]
+pub struct SourceError {
+    pub text: String,
+    pub reason: String,
+}
+
+impl Source {
+    /// Parses `file:PATH`, or anything [`LiveSpec::parse`] accepts.
+    pub fn parse(text: &str) -> Result<Source, SourceError> {
+        let text = text.trim();
+        let error = |reason: String| SourceError {
+            text: text.to_string(),
+            reason,
+        };
+        let spec = match text.strip_prefix("file:") {
+            Some("") => return Err(error("the file path is empty".into())),
+            Some(path) => SourceSpec::File(PathBuf::from(path)),
+            None => SourceSpec::Live(LiveSpec::parse(text).map_err(|e| error(e.reason))?),
+        };
+        Ok(Source {
+            spec,
+            text: text.to_string(),
+        })
+    }
+
+    /// A watched file, as `file:PATH` would name it.
+    pub fn file(path: impl Into<PathBuf>) -> Source {
+        let path = path.into();
+        Source {
+            text: format!("file:{}", path.display()),
+            spec: SourceSpec::File(path),
+        }
+    }
+
+    /// What the source names.
+    pub fn spec(&self) -> &SourceSpec {
+        &self.spec
+    }
+
+    /// The kind of source: the `source` label of fetch metrics.
+    pub fn kind(&self) -> SourceKind {
+        match &self.spec {
+            SourceSpec::File(_) => SourceKind::File,
+            SourceSpec::Live(live) => live.kind(),
+        }
+    }
+
+    /// The platform, as far as the source tells before anything is read: a file says which
+    /// platform it is from only when read, so it is `other` until then.
+    pub fn platform(&self) -> Platform {
+        match &self.spec {
+            SourceSpec::File(_) => Platform::Other,
+            SourceSpec::Live(live) => live.platform(),
+        }
+    }
+
+    /// The account's handle as the source names it (`user@host`, the Bluesky handle, the
+    /// feed's account, or the file's path): the store's `handle`.
+    pub fn handle(&self) -> String {
+        match &self.spec {
+            SourceSpec::File(path) => path.display().to_string(),
+            SourceSpec::Live(live) => live.account(),
+        }
+    }
+
+    /// The platform under which echoscope 0.1 filed this account's history in the store. It
+    /// guessed the platform from pieces of the text, so it filed `bluesky:handle` under `feed`
+    /// and any feed URL with `/@` in it (`https://medium.com/feed/@user`) under `mastodon`.
+    /// The poller moves such history to [`Source::platform`] once; nothing else may use this.
+    pub fn platform_in_0_1_stores(&self) -> Platform {
+        match &self.spec {
+            SourceSpec::File(_) => Platform::Other,
+            SourceSpec::Live(LiveSpec::Mastodon { .. }) => Platform::Mastodon,
+            SourceSpec::Live(LiveSpec::Bluesky { .. }) if self.text.starts_with("bluesky:") => {
+                Platform::Feed
+            }
+            SourceSpec::Live(LiveSpec::Bluesky { .. }) => Platform::Bluesky,
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("bsky.app/profile/") => {
+                Platform::Bluesky
+            }
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("/@") => Platform::Mastodon,
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("youtube.com/feeds/") => {
+                Platform::Youtube
+            }
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("reddit.com/") => {
+                Platform::Reddit
+            }
+            SourceSpec::Live(LiveSpec::Feed { .. }) => Platform::Feed,
+        }
+    }
+}
+
+impl std::str::FromStr for Source {
+    type Err = SourceError;
+    fn from_str(s: &str) -> Result<Source, SourceError> {
+        Source::parse(s)
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
 }
 
 /// A configuration that cannot be used.
@@ -223,9 +384,6 @@ impl Config {
             }
             if !names.insert(a.name.as_str()) {
                 return Err(format!("account name {:?} is used twice", a.name));
-            }
-            if a.source.trim().is_empty() {
-                return Err(format!("account {:?} has no source", a.name));
             }
             for k in a.labels.keys() {
                 if !self.metrics.account_labels.contains(k) {
@@ -312,6 +470,81 @@ mod tests {
         assert_eq!(c.store, Store::default());
         assert_eq!(c.poll, Poll::default());
         assert_eq!(c.log, Log::default());
+    }
+
+    #[test]
+    fn sources_know_their_kind_platform_and_handle() {
+        for (text, kind, platform, handle) in [
+            (
+                "https://mastodon.social/@acme.rss",
+                SourceKind::Feed,
+                Platform::Mastodon,
+                "acme@mastodon.social",
+            ),
+            (
+                "https://bsky.app/profile/acme.bsky.social/rss",
+                SourceKind::Feed,
+                Platform::Bluesky,
+                "acme.bsky.social",
+            ),
+            (
+                "https://example.com/feed.xml",
+                SourceKind::Feed,
+                Platform::Feed,
+                "https://example.com/feed.xml",
+            ),
+            (
+                " mastodon:@Acme@Mastodon.Social ",
+                SourceKind::MastodonApi,
+                Platform::Mastodon,
+                "Acme@mastodon.social",
+            ),
+            (
+                "bsky:@Acme.bsky.social",
+                SourceKind::BlueskyAppview,
+                Platform::Bluesky,
+                "acme.bsky.social",
+            ),
+            (
+                "file:/archives/acme.zip",
+                SourceKind::File,
+                Platform::Other,
+                "/archives/acme.zip",
+            ),
+        ] {
+            let s = Source::parse(text).unwrap();
+            assert_eq!(
+                (s.kind(), s.platform(), s.handle().as_str()),
+                (kind, platform, handle),
+                "{text}"
+            );
+            // Logs and the API show what the operator wrote.
+            assert_eq!(s.to_string(), text.trim());
+        }
+        let f = Source::file("/a b/c.jsonl");
+        assert_eq!(f, Source::parse("file:/a b/c.jsonl").unwrap());
+    }
+
+    #[test]
+    fn a_bad_source_is_rejected_at_load_naming_the_account_and_the_value() {
+        for bad in [
+            "bluesky",
+            "mastodon:@nohost",
+            "bsky:a/b",
+            "file:",
+            "ftp://x",
+            "",
+        ] {
+            let text = format!("[[accounts]]\nname = \"acme\"\nsource = \"{bad}\"\n");
+            let err = Config::parse(&text).unwrap_err();
+            assert!(err.contains("account \"acme\""), "{bad}: {err}");
+            assert!(err.contains(&format!("source {bad:?}")), "{bad}: {err}");
+            assert!(err.contains("expected a feed URL"), "{bad}: {err}");
+        }
+        // Unknown keys in an account are still rejected, by name.
+        let err = Config::parse("[[accounts]]\nname = \"a\"\nsource = \"bsky:a.b\"\nlabel = 1\n")
+            .unwrap_err();
+        assert!(err.contains("label"), "{err}");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Account, Config, ConfigError};
+use crate::config::{Account, Config, ConfigError, Source};
 
 /// (file name, account name, bytes) of each demo account.
 const FILES: &[(&str, &str, &[u8])] = &[
@@ -50,7 +50,7 @@ pub fn config() -> Result<Config, ConfigError> {
         .iter()
         .map(|(file, name, _)| Account {
             name: (*name).to_string(),
-            source: format!("file:{}", dir.join(file).display()),
+            source: Source::file(dir.join(file)),
             labels: Default::default(),
             interval_seconds: None,
         })

@@ -18,7 +18,7 @@ fn config(token: &str) -> Config {
     c.server.api_token = token.to_string();
     c.accounts.push(Account {
         name: "acme".into(),
-        source: "bsky:acme.example".into(),
+        source: "bsky:acme.example".parse().unwrap(),
         labels: Default::default(),
         interval_seconds: None,
     });

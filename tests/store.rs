@@ -38,6 +38,7 @@ macro_rules! store_suite {
                 reinserting_the_same_posts_is_a_no_op,
                 unknown_account_is_an_error_not_an_insert,
                 accounts_are_listed_and_a_new_handle_replaces_the_old,
+                moving_an_account_keeps_its_history_and_never_merges,
                 inserting_10k_posts_takes_well_under_a_second,
                 fetch_state_round_trips_and_defaults_to_empty,
                 runs_are_newest_first_and_the_latest_report_comes_back_whole,
@@ -215,6 +216,53 @@ mod suite {
             store.timeline(&key("amy"), None).unwrap().account,
             "amy_new"
         );
+    }
+
+    pub fn moving_an_account_keeps_its_history_and_never_merges(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let feed = AccountKey {
+            name: "lee".into(),
+            platform: Platform::Feed,
+        };
+        let bluesky = AccountKey {
+            name: "lee".into(),
+            platform: Platform::Bluesky,
+        };
+        // Nothing to move yet.
+        assert!(!store.move_account(&feed, &bluesky).unwrap());
+        store.ensure_account(&feed, "lee.example").unwrap();
+        let posts = batch_posts("lee", 5);
+        store.insert_posts(&feed, &posts).unwrap();
+        let state = FetchState {
+            cursor: Some("c".into()),
+            ..FetchState::default()
+        };
+        store.set_fetch_state(&feed, &state).unwrap();
+        let run = store
+            .record_run(&feed, &report_for(&Timeline::new("lee", Platform::Feed)))
+            .unwrap();
+
+        assert!(store.move_account(&feed, &bluesky).unwrap());
+        assert_eq!(store.accounts().unwrap(), vec![bluesky.clone()]);
+        let tl = store.timeline(&bluesky, None).unwrap();
+        assert_eq!(
+            (tl.account.as_str(), tl.platform),
+            ("lee.example", Platform::Bluesky)
+        );
+        assert_eq!(tl.posts, posts);
+        assert_eq!(store.fetch_state(&bluesky).unwrap(), state);
+        assert_eq!(store.runs(&bluesky, 10).unwrap(), vec![run]);
+        assert!(matches!(
+            store.post_count(&feed),
+            Err(StoreError::UnknownAccount(_))
+        ));
+
+        // Both keys taken: neither is touched.
+        store.ensure_account(&feed, "lee.example").unwrap();
+        store.insert_posts(&feed, &batch_posts("other", 2)).unwrap();
+        assert!(!store.move_account(&feed, &bluesky).unwrap());
+        assert_eq!(store.post_count(&feed).unwrap(), 2);
+        assert_eq!(store.post_count(&bluesky).unwrap(), 5);
     }
 
     pub fn inserting_10k_posts_takes_well_under_a_second(open: &Open) {

@@ -362,7 +362,7 @@ mod tests {
         config.metrics.account_labels = vec!["client".into()];
         let account = Account {
             name: "acme".into(),
-            source: "bsky:acme.example".into(),
+            source: "bsky:acme.example".parse().unwrap(),
             labels: [("client".to_string(), "acme-corp".to_string())].into(),
             interval_seconds: None,
         };
@@ -387,7 +387,7 @@ mod tests {
     fn account(name: &str, source: &str) -> Account {
         Account {
             name: name.into(),
-            source: source.into(),
+            source: source.parse().unwrap(),
             labels: Default::default(),
             interval_seconds: None,
         }

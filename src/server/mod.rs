@@ -121,7 +121,7 @@ impl State {
             .map(|a| {
                 let key = AccountKey {
                     name: a.name.clone(),
-                    platform: platform_of_source(&a.source),
+                    platform: a.source.platform(),
                 };
                 (a.name.clone(), key)
             })
@@ -203,24 +203,6 @@ fn work_permits() -> usize {
         .unwrap_or(2)
         .saturating_mul(2)
         .clamp(2, 32)
-}
-
-/// The platform a source string points at, as far as the string tells.
-pub fn platform_of_source(source: &str) -> Platform {
-    let s = source.trim();
-    if s.starts_with("bsky:") || s.contains("bsky.app/profile/") {
-        Platform::Bluesky
-    } else if s.starts_with("mastodon:") || s.contains("/@") {
-        Platform::Mastodon
-    } else if s.contains("youtube.com/feeds/") {
-        Platform::Youtube
-    } else if s.contains("reddit.com/") {
-        Platform::Reddit
-    } else if s.starts_with("file:") {
-        Platform::Other
-    } else {
-        Platform::Feed
-    }
 }
 
 /// The HTTP app: health, readiness, metrics and the JSON API.

@@ -107,6 +107,10 @@ pub enum StoreError {
 pub trait Store: Send + Sync {
     /// Adds the account if new; returns nothing when it exists already.
     fn ensure_account(&self, key: &AccountKey, handle: &str) -> Result<(), StoreError>;
+    /// Moves an account and its whole history (posts, fetch state, runs) from one key to
+    /// another, when `from` exists and `to` does not; returns whether it moved. Never merges:
+    /// if both exist, both stay as they are.
+    fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError>;
     /// Stores posts, ignoring ones already stored for this account (same post id).
     /// Returns how many were new.
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError>;

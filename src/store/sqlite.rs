@@ -385,6 +385,27 @@ impl Store for Sqlite {
         })
     }
 
+    fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            // Posts, fetch state and runs hang off the account's row id: renaming the row
+            // moves them all.
+            let moved = tx
+                .execute(
+                    "UPDATE accounts SET name = ?3, platform = ?4
+                     WHERE name = ?1 AND platform = ?2
+                     AND NOT EXISTS (SELECT 1 FROM accounts WHERE name = ?3 AND platform = ?4)",
+                    params![
+                        from.name,
+                        from.platform.as_str(),
+                        to.name,
+                        to.platform.as_str()
+                    ],
+                )
+                .at(&self.label)?;
+            Ok(moved > 0)
+        })
+    }
+
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError> {
         self.write(|tx| {
             let (account_id, _) = self.account(tx, key)?;
