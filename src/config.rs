@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::detectors;
@@ -17,6 +18,13 @@ use crate::sources::live::LiveSpec;
 
 /// Environment variable that sets (and overrides) `server.api_token`.
 pub const TOKEN_ENV: &str = "ECHOSCOPE_API_TOKEN";
+
+/// The oldest post time a retention of `days` keeps at `now`; `None` (0 days) keeps
+/// everything. Pruning and analysis both cut here, so an analysis never sees less history than
+/// the store keeps.
+pub fn retention_cutoff(days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (days > 0).then(|| now - chrono::Duration::days(i64::from(days)))
+}
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -159,6 +167,22 @@ pub struct Account {
     pub labels: BTreeMap<String, String>,
     /// Overrides `poll.interval_seconds` for this account.
     pub interval_seconds: Option<u64>,
+    /// Overrides `store.retention_days` for this account, for pruning and analysis alike; 0
+    /// keeps and analyses its whole history (an archive whose posts are all old).
+    pub retention_days: Option<u32>,
+}
+
+impl Account {
+    /// An account with no labels and the global interval and retention.
+    pub fn new(name: impl Into<String>, source: Source) -> Account {
+        Account {
+            name: name.into(),
+            source,
+            labels: BTreeMap::new(),
+            interval_seconds: None,
+            retention_days: None,
+        }
+    }
 }
 
 /// An `[[accounts]]` table as written, before its source is parsed: parsing it here rather
@@ -172,6 +196,8 @@ struct AccountToml {
     labels: BTreeMap<String, String>,
     #[serde(default)]
     interval_seconds: Option<u64>,
+    #[serde(default)]
+    retention_days: Option<u32>,
 }
 
 impl TryFrom<AccountToml> for Account {
@@ -183,6 +209,7 @@ impl TryFrom<AccountToml> for Account {
             source,
             labels: a.labels,
             interval_seconds: a.interval_seconds,
+            retention_days: a.retention_days,
         })
     }
 }
@@ -423,6 +450,12 @@ impl Config {
         Ok(())
     }
 
+    /// How many days of one account's history are kept and analysed: its own
+    /// `retention_days`, else `store.retention_days`; 0 keeps everything.
+    pub fn retention_days(&self, account: &Account) -> u32 {
+        account.retention_days.unwrap_or(self.store.retention_days)
+    }
+
     /// The poll interval of one account.
     pub fn interval(&self, account: &Account) -> std::time::Duration {
         std::time::Duration::from_secs(
@@ -464,7 +497,7 @@ mod tests {
         let text = include_str!("../deploy/echoscope.example.toml");
         let c = Config::parse(text).unwrap();
         c.validate().unwrap();
-        assert_eq!(c.accounts.len(), 3);
+        assert_eq!(c.accounts.len(), 4);
         // The example documents the defaults: apart from the example values, it equals them.
         assert_eq!(c.server, Server::default());
         assert_eq!(c.store, Store::default());

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use echoscope::model::AccountReport;
-use echoscope::model::{Platform, Post, PostKind, Timeline};
+use echoscope::model::{DirectMessage, Platform, Post, PostKind, Timeline};
 use echoscope::sources::jsonl::Record;
 use echoscope::sources::live::FetchState;
 use echoscope::store::sqlite::{Sqlite, SCHEMA_VERSION};
@@ -36,6 +36,7 @@ macro_rules! store_suite {
             store_suite!(@tests
                 posts_round_trip_with_every_field_oldest_first,
                 reinserting_the_same_posts_is_a_no_op,
+                direct_messages_round_trip_and_follow_retention,
                 unknown_account_is_an_error_not_an_insert,
                 accounts_are_listed_and_a_new_handle_replaces_the_old,
                 moving_an_account_keeps_its_history_and_never_merges,
@@ -43,6 +44,7 @@ macro_rules! store_suite {
                 fetch_state_round_trips_and_defaults_to_empty,
                 runs_are_newest_first_and_the_latest_report_comes_back_whole,
                 prune_deletes_old_posts_and_runs_only,
+                prune_cuts_each_account_at_its_own_time,
                 reopening_keeps_everything,
                 reads_see_whole_batches_while_a_writer_is_busy,
                 export_writes_jsonl_that_reads_back_as_the_same_posts,
@@ -177,6 +179,39 @@ mod suite {
         let other = key("carol");
         store.ensure_account(&other, "carol").unwrap();
         assert_eq!(store.insert_posts(&other, &posts).unwrap(), 50);
+    }
+
+    pub fn direct_messages_round_trip_and_follow_retention(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let k = key("dm");
+        store.ensure_account(&k, "dm").unwrap();
+        let messages: Vec<DirectMessage> = (0..6)
+            .rev()
+            .map(|i| DirectMessage {
+                conversation_id: format!("c{}", i % 2),
+                id: format!("m{i}"),
+                sender: "dm".into(),
+                recipient: (i % 3 != 0).then(|| format!("r{i}")),
+                created_at: t(i * 60) + chrono::Duration::microseconds(5),
+                text: format!("Thanks for reaching out ({i})! We'll reply within 24 h."),
+            })
+            .collect();
+        assert_eq!(store.insert_direct_messages(&k, &messages).unwrap(), 6);
+        assert_eq!(store.insert_direct_messages(&k, &messages).unwrap(), 0);
+        let mut oldest_first = messages.clone();
+        oldest_first.reverse();
+        assert_eq!(
+            store.timeline(&k, None).unwrap().direct_messages,
+            oldest_first
+        );
+        let since = store.timeline(&k, Some(t(4 * 60))).unwrap();
+        assert_eq!(since.direct_messages, oldest_first[4..]);
+        // Direct messages are history like posts: retention cuts them too.
+        assert_eq!(store.prune(&|_| Some(t(2 * 60))).unwrap(), 2);
+        assert_eq!(
+            store.timeline(&k, None).unwrap().direct_messages,
+            oldest_first[2..]
+        );
     }
 
     pub fn unknown_account_is_an_error_not_an_insert(open: &Open) {
@@ -347,7 +382,7 @@ mod suite {
 
         // Posts are a minute apart: cutting at post 1500 removes 1500 posts; the run (recorded
         // now, long after 2023) stays.
-        let removed = store.prune(posts[1500].created_at).unwrap();
+        let removed = store.prune(&|_| Some(posts[1500].created_at)).unwrap();
         assert_eq!(removed, 1500);
         let tl = store.timeline(&k, None).unwrap();
         assert_eq!(tl.posts.len(), 500);
@@ -355,10 +390,31 @@ mod suite {
         assert_eq!(store.runs(&k, 10).unwrap(), vec![run.clone()]);
 
         // Cutting after the run removes it too.
-        let removed = store.prune(run.at + chrono::Duration::seconds(1)).unwrap();
+        let removed = store
+            .prune(&|_| Some(run.at + chrono::Duration::seconds(1)))
+            .unwrap();
         assert_eq!(removed, 501);
         assert!(store.runs(&k, 10).unwrap().is_empty());
         assert_eq!(store.post_count(&k).unwrap(), 0);
+    }
+
+    pub fn prune_cuts_each_account_at_its_own_time(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let posts: Vec<Post> = (0..10).map(full_post).collect();
+        for name in ["short", "kept", "other"] {
+            store.ensure_account(&key(name), name).unwrap();
+            store.insert_posts(&key(name), &posts).unwrap();
+        }
+        let removed = store
+            .prune(&|k| match k.name.as_str() {
+                "short" => Some(posts[8].created_at),
+                "kept" => None,
+                _ => Some(posts[3].created_at),
+            })
+            .unwrap();
+        assert_eq!(removed, 8 + 3);
+        let left = |name: &str| store.post_count(&key(name)).unwrap();
+        assert_eq!((left("short"), left("kept"), left("other")), (2, 10, 7));
     }
 
     pub fn reopening_keeps_everything(open: &Open) {
@@ -517,6 +573,45 @@ mod sqlite_only {
     }
 
     #[test]
+    fn a_version_1_database_is_migrated_keeping_its_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        // A database as echoscope 0.1 left it: schema version 1, one account with a post.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../src/store/migrations/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch(
+            "PRAGMA application_id = 1162037327; PRAGMA user_version = 1;
+             INSERT INTO accounts (id, name, platform, handle, created)
+                 VALUES (1, 'old', 'mastodon', 'old@example.social', 0);
+             INSERT INTO posts (account_id, post_id, created_at, kind, text)
+                 VALUES (1, 'p1', 1700000000000000, 'original', 'kept across the upgrade');",
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = Sqlite::open(&path).unwrap();
+        let tl = store.timeline(&key("old"), None).unwrap();
+        assert_eq!(tl.posts.len(), 1);
+        assert_eq!(tl.posts[0].text, "kept across the upgrade");
+        let dm = DirectMessage {
+            conversation_id: "c".into(),
+            id: "m".into(),
+            sender: "old".into(),
+            recipient: None,
+            created_at: t(0),
+            text: "hello".into(),
+        };
+        assert_eq!(store.insert_direct_messages(&key("old"), &[dm]).unwrap(), 1);
+        drop(store);
+        let version: u32 = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
     fn prune_gives_the_freed_pages_back() {
         let dir = tempfile::tempdir().unwrap();
         let store = open_with_account(&dir.path().join("prune.db"), "gus");
@@ -530,7 +625,10 @@ mod sqlite_only {
         store.insert_posts(&key("gus"), &posts).unwrap();
         let before = store.size_bytes().unwrap();
         assert!(before > 100_000, "size {before}");
-        assert_eq!(store.prune(posts[1500].created_at).unwrap(), 1500);
+        assert_eq!(
+            store.prune(&|_| Some(posts[1500].created_at)).unwrap(),
+            1500
+        );
         let after = store.size_bytes().unwrap();
         assert!(after < before, "size {before} -> {after}");
     }

@@ -58,8 +58,8 @@ pub struct State {
     refresh: RwLock<HashMap<String, Arc<Notify>>>,
     /// Store keys of the configured accounts, by name (thousands of accounts: no linear scans).
     keys: RwLock<HashMap<String, AccountKey>>,
-    /// Bumped when a reload changes what an analysis depends on (detector settings, retention),
-    /// so that every account is analysed again even without new posts.
+    /// Bumped when a reload changes what an analysis depends on (detector settings, an
+    /// account's retention), so that every account is analysed again even without new posts.
     generation: AtomicU64,
     /// Bounds the pollers' blocking work (store and analysis) running at once: without it ten
     /// thousand accounts starting together fill the blocking pool with hundreds of threads,
@@ -127,9 +127,7 @@ impl State {
             })
             .collect();
         let mut current = self.config.write().unwrap_or_else(|e| e.into_inner());
-        if current.detectors != config.detectors
-            || current.store.retention_days != config.store.retention_days
-        {
+        if current.detectors != config.detectors || windows(&current) != windows(&config) {
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
         *current = Arc::new(config);
@@ -193,6 +191,15 @@ impl State {
             .get(name)
             .cloned()
     }
+}
+
+/// Each account's analysis window in days: a change means analysing it again.
+fn windows(config: &Config) -> Vec<(&str, u32)> {
+    config
+        .accounts
+        .iter()
+        .map(|a| (a.name.as_str(), config.retention_days(a)))
+        .collect()
 }
 
 /// How many pollers may do blocking work at once: enough to keep every core busy while some

@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::State;
-use crate::config::{Account, SourceSpec};
+use crate::config::{retention_cutoff, Account, SourceSpec};
 use crate::model::AccountReport;
 use crate::model::{SourceKind, Timeline};
 use crate::sources::live::FetchState;
@@ -249,7 +249,10 @@ pub async fn poll_once(
         state
             .run_blocking(move || -> Result<(usize, u64), StoreError> {
                 let new = match &fetched.timeline {
-                    Some(t) => store.insert_posts(&key, &t.posts)?,
+                    Some(t) => {
+                        store.insert_posts(&key, &t.posts)?
+                            + store.insert_direct_messages(&key, &t.direct_messages)?
+                    }
                     None => 0,
                 };
                 // The cursor moves only after the posts it covers are stored: a crash in
@@ -294,20 +297,27 @@ pub async fn poll_once(
         || stale
         || status.analysed_generation != Some(state.analysis_generation())
     {
-        analyse(state, account, &key, posts_stored).await;
+        analyse(state, account, &key, posts_stored, now).await;
     }
 }
 
-/// Re-runs the detectors over the stored history and records the run when its result differs
-/// from the last recorded one (the score history stays complete: an unchanged result is the
-/// previous run's).
-pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, posts_stored: u64) {
+/// Re-runs the detectors at `now` over the account's stored history within its retention, and
+/// records the run when its result differs from the last recorded one (the score history stays
+/// complete: an unchanged result is the previous run's).
+pub async fn analyse(
+    state: &Arc<State>,
+    account: &Account,
+    key: &AccountKey,
+    posts_stored: u64,
+    now: DateTime<Utc>,
+) {
     let config = state.config();
     let generation = state.analysis_generation();
     let store = state.store.clone();
     let key2 = key.clone();
-    let since = (config.store.retention_days > 0)
-        .then(|| Utc::now() - ChronoDuration::days(i64::from(config.store.retention_days)));
+    // The window the store keeps: analysing less would drop findings `scan` of the same
+    // history shows.
+    let since = retention_cutoff(config.retention_days(account), now);
     let detectors = config.detectors.clone();
     let status = state.status(&account.name);
     let platform_hint = status.platform;
@@ -320,7 +330,7 @@ pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, po
             if let Some(p) = platform_hint {
                 timeline.platform = p;
             }
-            let report = crate::scan::analyse(&timeline, &detectors, Utc::now());
+            let report = crate::scan::analyse(&timeline, &detectors, now);
             let hash = report_hash(&report);
             if previous != Some(hash) {
                 store.record_run(&key2, &report)?;
@@ -335,7 +345,7 @@ pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, po
             state.update_status(&account.name, |s| {
                 s.score = Some(report.score);
                 s.findings = report.findings.len() as u64;
-                s.analysed_at = Some(Utc::now());
+                s.analysed_at = Some(now);
                 s.analysed_generation = Some(generation);
                 s.report_hash = Some(hash);
             });

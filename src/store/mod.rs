@@ -1,4 +1,5 @@
-//! The store: each monitored account's post history, fetch state and analysis runs.
+//! The store: each monitored account's post history (and the direct messages archives
+//! include), fetch state and analysis runs.
 //!
 //! Feeds only show an account's latest posts, so repetition over weeks is visible only in
 //! stored history. The daemon talks to the store through the small [`Store`] trait and opens it
@@ -14,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::AccountReport;
-use crate::model::{Platform, Post, Timeline};
+use crate::model::{DirectMessage, Platform, Post, Timeline};
 use crate::sources::live::FetchState;
 
 /// Identifies an account in the store: the name the operator configured (unique), plus the
@@ -114,7 +115,15 @@ pub trait Store: Send + Sync {
     /// Stores posts, ignoring ones already stored for this account (same post id).
     /// Returns how many were new.
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError>;
-    /// The account's stored timeline (oldest first), optionally only posts since a time.
+    /// Stores direct messages the account sent (archives include them), ignoring ones already
+    /// stored for this account (same message id). Returns how many were new.
+    fn insert_direct_messages(
+        &self,
+        key: &AccountKey,
+        messages: &[DirectMessage],
+    ) -> Result<usize, StoreError>;
+    /// The account's stored timeline, posts and direct messages oldest first, optionally only
+    /// those since a time.
     fn timeline(
         &self,
         key: &AccountKey,
@@ -132,8 +141,13 @@ pub trait Store: Send + Sync {
     fn runs(&self, key: &AccountKey, limit: usize) -> Result<Vec<Run>, StoreError>;
     /// Every stored account.
     fn accounts(&self) -> Result<Vec<AccountKey>, StoreError>;
-    /// Deletes posts and runs older than `before`; returns how many rows went.
-    fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Retention: for every stored account, deletes posts, direct messages and runs older than
+    /// what `cutoff`
+    /// says for it (`None` keeps all of that account's); returns how many rows went.
+    fn prune(
+        &self,
+        cutoff: &dyn Fn(&AccountKey) -> Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError>;
     /// Size of the store on disk, in bytes.
     fn size_bytes(&self) -> Result<u64, StoreError>;
 }
