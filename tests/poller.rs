@@ -96,16 +96,21 @@ mod regression {
         Account::new(name, source.parse().unwrap())
     }
 
-    /// A daemon state over a new store in `dir`, polling `base`'s fake servers.
-    fn daemon(dir: &tempfile::TempDir, base: &str, accounts: Vec<Account>) -> Arc<State> {
+    /// A daemon state over a new store in a temporary folder (kept alive by the guard), polling
+    /// the fake servers of `daemon_e2e.rs`; `accounts` gets their base URL.
+    async fn daemon(
+        accounts: impl FnOnce(&str) -> Vec<Account>,
+    ) -> (tempfile::TempDir, Arc<State>) {
+        let base = crate::daemon_e2e::fake_servers().await;
+        let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("e.db");
         config.store.retention_days = 0;
-        config.poll.bluesky_appview = base.to_string();
+        config.poll.bluesky_appview = base.clone();
         config.poll.retries = 0;
-        config.accounts = accounts;
+        config.accounts = accounts(&base);
         let store = echoscope::store::open(&config.store).unwrap();
-        State::new(config, store)
+        (dir, State::new(config, store))
     }
 
     fn key(name: &str, platform: Platform) -> AccountKey {
@@ -151,39 +156,31 @@ mod regression {
 
     #[tokio::test]
     async fn a_bluesky_prefixed_source_is_fetched_labelled_and_stored_as_bluesky() {
-        let base = crate::daemon_e2e::fake_servers().await;
-        let dir = tempfile::tempdir().unwrap();
-        let state = daemon(
-            &dir,
-            &base,
-            vec![account("sky", "bluesky:chriskenny.bsky.social")],
-        );
+        let (_dir, state) =
+            daemon(|_| vec![account("sky", "bluesky:chriskenny.bsky.social")]).await;
         poll_and_check(&state, "sky", Platform::Bluesky, "bluesky_appview").await;
+    }
+
+    /// Medium's feed URLs look like Mastodon's (`/feed/@user`) but are plain feeds.
+    fn medium(base: &str) -> Account {
+        account("medium", &format!("{base}/feed/@pdxjohnny"))
     }
 
     #[tokio::test]
     async fn a_feed_url_with_at_in_its_path_is_a_plain_feed_for_the_daemon_too() {
-        let base = crate::daemon_e2e::fake_servers().await;
-        let dir = tempfile::tempdir().unwrap();
-        // Medium's feed URLs look like Mastodon's (`/feed/@user`) but are plain feeds.
-        let medium = format!("{base}/feed/@pdxjohnny");
-        let state = daemon(&dir, &base, vec![account("medium", &medium)]);
+        let (_dir, state) = daemon(|base| vec![medium(base)]).await;
         poll_and_check(&state, "medium", Platform::Feed, "feed").await;
     }
 
     #[tokio::test]
     async fn history_filed_under_a_guessed_platform_moves_to_the_sources_platform() {
-        let base = crate::daemon_e2e::fake_servers().await;
-        let dir = tempfile::tempdir().unwrap();
-        let medium = format!("{base}/feed/@pdxjohnny");
-        let state = daemon(
-            &dir,
-            &base,
+        let (_dir, state) = daemon(|base| {
             vec![
                 account("sky", "bluesky:chriskenny.bsky.social"),
-                account("medium", &medium),
-            ],
-        );
+                medium(base),
+            ]
+        })
+        .await;
         // What echoscope 0.1 stored for these sources, under the platforms it guessed.
         let old = |name: &str| Post::new(format!("{name}-old"), chrono::Utc::now(), "kept");
         for (name, guessed) in [("sky", Platform::Feed), ("medium", Platform::Mastodon)] {

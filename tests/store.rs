@@ -544,6 +544,13 @@ mod suite {
 mod sqlite_only {
     use super::*;
 
+    fn user_version(path: &Path) -> u32 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    }
+
     fn open_with_account(path: &Path, name: &str) -> Sqlite {
         let store = Sqlite::open(path).unwrap();
         store.ensure_account(&key(name), name).unwrap();
@@ -557,11 +564,8 @@ mod sqlite_only {
         open_with_account(&path, "hal")
             .insert_posts(&key("hal"), &batch_posts("p", 10))
             .unwrap();
+        assert_eq!(user_version(&path), SCHEMA_VERSION);
         let conn = rusqlite::Connection::open(&path).unwrap();
-        let version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
@@ -604,11 +608,7 @@ mod sqlite_only {
         };
         assert_eq!(store.insert_direct_messages(&key("old"), &[dm]).unwrap(), 1);
         drop(store);
-        let version: u32 = rusqlite::Connection::open(&path)
-            .unwrap()
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(user_version(&path), SCHEMA_VERSION);
     }
 
     #[test]
@@ -677,11 +677,8 @@ mod sqlite_only {
         assert!(msg.contains("newer"), "{msg}");
 
         // Nothing was changed: the version and the posts are as they were.
+        assert_eq!(user_version(&path), future);
         let conn = rusqlite::Connection::open(&path).unwrap();
-        let version: u32 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, future);
         let posts: i64 = conn
             .query_row("SELECT count(*) FROM posts", [], |r| r.get(0))
             .unwrap();

@@ -235,6 +235,27 @@ impl Sqlite {
         })
     }
 
+    /// Runs a query taking an account id (`?1`) and a time (`?2`, everything when `since` is
+    /// `None`) and decodes its rows.
+    fn rows_since<T>(
+        &self,
+        conn: &Connection,
+        sql: &str,
+        account_id: i64,
+        since: Option<DateTime<Utc>>,
+        decode: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql).at(&self.label)?;
+        let mut rows = stmt
+            .query(params![account_id, since.map_or(i64::MIN, micros)])
+            .at(&self.label)?;
+        let mut decoded = Vec::new();
+        while let Some(row) = rows.next().at(&self.label)? {
+            decoded.push(decode(row)?);
+        }
+        Ok(decoded)
+    }
+
     fn direct_message_from_row(
         &self,
         row: &rusqlite::Row<'_>,
@@ -503,41 +524,31 @@ impl Store for Sqlite {
         since: Option<DateTime<Utc>>,
     ) -> Result<Timeline, StoreError> {
         self.read(|conn| {
-            // One read transaction, so the account and its posts come from the same snapshot.
+            // One read transaction, so the account, its posts and its direct messages come from
+            // the same snapshot.
             conn.execute_batch("BEGIN").at(&self.label)?;
             let result = (|| {
                 let (account_id, handle) = self.account(conn, key)?;
                 let mut timeline = Timeline::new(handle, key.platform);
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT post_id, created_at, kind, text, reply_to_id, reply_to_created_at,
-                            reply_to_account, client, links, lang
-                         FROM posts WHERE account_id = ?1 AND created_at >= ?2
-                         ORDER BY created_at, post_id",
-                    )
-                    .at(&self.label)?;
-                let mut rows = stmt
-                    .query(params![account_id, since.map_or(i64::MIN, micros)])
-                    .at(&self.label)?;
-                while let Some(row) = rows.next().at(&self.label)? {
-                    timeline.posts.push(self.post_from_row(row)?);
-                }
-                drop(rows);
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT message_id, conversation_id, sender, recipient, created_at, text
-                         FROM direct_messages WHERE account_id = ?1 AND created_at >= ?2
-                         ORDER BY created_at, message_id",
-                    )
-                    .at(&self.label)?;
-                let mut rows = stmt
-                    .query(params![account_id, since.map_or(i64::MIN, micros)])
-                    .at(&self.label)?;
-                while let Some(row) = rows.next().at(&self.label)? {
-                    timeline
-                        .direct_messages
-                        .push(self.direct_message_from_row(row)?);
-                }
+                timeline.posts = self.rows_since(
+                    conn,
+                    "SELECT post_id, created_at, kind, text, reply_to_id, reply_to_created_at,
+                        reply_to_account, client, links, lang
+                     FROM posts WHERE account_id = ?1 AND created_at >= ?2
+                     ORDER BY created_at, post_id",
+                    account_id,
+                    since,
+                    |row| self.post_from_row(row),
+                )?;
+                timeline.direct_messages = self.rows_since(
+                    conn,
+                    "SELECT message_id, conversation_id, sender, recipient, created_at, text
+                     FROM direct_messages WHERE account_id = ?1 AND created_at >= ?2
+                     ORDER BY created_at, message_id",
+                    account_id,
+                    since,
+                    |row| self.direct_message_from_row(row),
+                )?;
                 timeline.finish();
                 Ok(timeline)
             })();
