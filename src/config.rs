@@ -3,7 +3,9 @@
 //! Defaults live in one place (the `Default` impls), unknown keys are rejected so a typo is an
 //! error rather than a silently ignored setting, and precedence is CLI > environment > file >
 //! defaults. Secrets (the API token) can come from the environment so they stay out of files.
-//! `deploy/echoscope.example.toml` documents every key and is parsed by a test.
+//! `deploy/echoscope.example.toml` documents every key and is parsed by a test. An account's
+//! `source` is parsed here, once, into a [`Source`]: the rest of the daemon asks it for the
+//! kind, platform and handle rather than reading the text again.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
