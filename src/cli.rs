@@ -139,7 +139,7 @@ pub struct ExportArgs {
     /// The daemon's configuration (to find the store); default: the default store path.
     #[arg(long, short = 'c')]
     pub config: Option<PathBuf>,
-    /// The SQLite store, overriding the configuration.
+    /// The SQLite store file, overriding `store.path`.
     #[arg(long)]
     pub db: Option<PathBuf>,
     /// Write here instead of standard output.
@@ -377,19 +377,26 @@ fn init_logging(log: &crate::config::Log) {
 }
 
 fn run_export(args: ExportArgs) -> Result<i32> {
-    use crate::store::Store;
     let config = match &args.config {
         Some(p) => crate::config::Config::load(p)?,
         None => crate::config::Config::default(),
     };
-    let db = args.db.clone().unwrap_or_else(|| config.store.path.clone());
-    if !db.exists() {
-        anyhow::bail!(
-            "no store at {} (run `echoscope serve` first, or pass --db)",
-            db.display()
-        );
+    let mut store_config = config.store;
+    if let Some(db) = &args.db {
+        store_config.path = db.clone();
     }
-    let store = crate::store::sqlite::Sqlite::open(&db)?;
+    // Opening creates a missing store: an empty new one would only hide a wrong path.
+    match store_config.backend {
+        crate::store::Backend::Sqlite => {
+            if !store_config.path.exists() {
+                anyhow::bail!(
+                    "no store at {} (run `echoscope serve` first, or pass --db)",
+                    store_config.path.display()
+                );
+            }
+        }
+    }
+    let store = crate::store::open(&store_config)?;
     let key = store
         .accounts()?
         .into_iter()
@@ -398,16 +405,16 @@ fn run_export(args: ExportArgs) -> Result<i32> {
             anyhow::anyhow!(
                 "account {:?} is not in the store {}",
                 args.account,
-                db.display()
+                store_config.path.display()
             )
         })?;
     let written = match &args.output {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("creating {}", path.display()))?;
-            crate::store::export_jsonl(&store, &key, std::io::BufWriter::new(file))?
+            crate::store::export_jsonl(store.as_ref(), &key, std::io::BufWriter::new(file))?
         }
-        None => crate::store::export_jsonl(&store, &key, std::io::stdout().lock())?,
+        None => crate::store::export_jsonl(store.as_ref(), &key, std::io::stdout().lock())?,
     };
     eprintln!("exported {written} posts of {}", args.account);
     Ok(EXIT_OK)

@@ -3,18 +3,30 @@
 //! Defaults live in one place (the `Default` impls), unknown keys are rejected so a typo is an
 //! error rather than a silently ignored setting, and precedence is CLI > environment > file >
 //! defaults. Secrets (the API token) can come from the environment so they stay out of files.
-//! `deploy/echoscope.example.toml` documents every key and is parsed by a test.
+//! `deploy/echoscope.example.toml` documents every key and is parsed by a test. An account's
+//! `source` is parsed here, once, into a [`Source`]: the rest of the daemon asks it for the
+//! kind, platform and handle rather than reading the text again.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::detectors;
+use crate::model::{Platform, SourceKind};
+use crate::sources::live::LiveSpec;
 
 /// Environment variable that sets (and overrides) `server.api_token`.
 pub const TOKEN_ENV: &str = "ECHOSCOPE_API_TOKEN";
+
+/// The oldest post time a retention of `days` keeps at `now`; `None` (0 days) keeps
+/// everything. Pruning and analysis both cut here, so an analysis never sees less history than
+/// the store keeps.
+pub fn retention_cutoff(days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (days > 0).then(|| now - chrono::Duration::days(i64::from(days)))
+}
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -52,7 +64,9 @@ impl Default for Server {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Store {
-    /// SQLite database file.
+    /// Which implementation keeps the history.
+    pub backend: crate::store::Backend,
+    /// The database file (backend `sqlite`).
     pub path: PathBuf,
     /// Posts and analysis runs older than this many days are deleted (0 keeps everything).
     pub retention_days: u32,
@@ -61,6 +75,7 @@ pub struct Store {
 impl Default for Store {
     fn default() -> Self {
         Store {
+            backend: crate::store::Backend::Sqlite,
             path: PathBuf::from("data/echoscope.db"),
             retention_days: 365,
         }
@@ -144,20 +159,198 @@ pub struct Metrics {
 
 /// One monitored account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "AccountToml")]
 pub struct Account {
     /// The operator's name for it: unique, used in the API path and the `account` label.
     pub name: String,
-    /// Where to read it: a feed URL (`https://host/@user.rss`, any RSS/Atom/JSON Feed),
-    /// `mastodon:@user@host`, `bsky:handle`, or `file:PATH` (an archive or JSONL file,
-    /// re-read when it changes).
-    pub source: String,
+    /// Where to read it, parsed when the configuration is loaded.
+    pub source: Source,
     /// Values for `metrics.account_labels`.
-    #[serde(default)]
     pub labels: BTreeMap<String, String>,
     /// Overrides `poll.interval_seconds` for this account.
-    #[serde(default)]
     pub interval_seconds: Option<u64>,
+    /// Overrides `store.retention_days` for this account, for pruning and analysis alike; 0
+    /// keeps and analyses its whole history (an archive whose posts are all old).
+    pub retention_days: Option<u32>,
+}
+
+impl Account {
+    /// An account with no labels and the global interval and retention.
+    pub fn new(name: impl Into<String>, source: Source) -> Account {
+        Account {
+            name: name.into(),
+            source,
+            labels: BTreeMap::new(),
+            interval_seconds: None,
+            retention_days: None,
+        }
+    }
+}
+
+/// An `[[accounts]]` table as written, before its source is parsed: parsing it here rather
+/// than in [`Source`]'s own deserializer lets the error name the account.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountToml {
+    name: String,
+    source: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default)]
+    interval_seconds: Option<u64>,
+    #[serde(default)]
+    retention_days: Option<u32>,
+}
+
+impl TryFrom<AccountToml> for Account {
+    type Error = String;
+    fn try_from(a: AccountToml) -> Result<Account, String> {
+        let source = Source::parse(&a.source).map_err(|e| format!("account {:?}: {e}", a.name))?;
+        Ok(Account {
+            name: a.name,
+            source,
+            labels: a.labels,
+            interval_seconds: a.interval_seconds,
+            retention_days: a.retention_days,
+        })
+    }
+}
+
+/// An account's `source`: parsed once, when the configuration is loaded, into what it names.
+/// Its kind, platform and handle are asked of it everywhere (the store key, the metric labels,
+/// the API, the fetch), so no part of the daemon reads the text again. It displays and
+/// serializes as the operator wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    spec: SourceSpec,
+    /// As configured (trimmed), for logs and the API.
+    text: String,
+}
+
+/// What a source names. A closed set: a new kind of source is a variant here, and the
+/// compiler then names every place to wire it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// `file:PATH`: an archive or JSONL file, re-read when it changes.
+    File(PathBuf),
+    /// A feed URL, `mastodon:@user@host` or `bsky:handle`: the live reader's own spec, so the
+    /// daemon and `echoscope scan` read a source the same way.
+    Live(LiveSpec),
+}
+
+/// A source text that names nothing echoscope can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "source {text:?}: {reason} (expected a feed URL, mastodon:@user@host, bsky:handle or file:PATH)"
+)]
+pub struct SourceError {
+    pub text: String,
+    pub reason: String,
+}
+
+impl Source {
+    /// Parses `file:PATH`, or anything [`LiveSpec::parse`] accepts.
+    pub fn parse(text: &str) -> Result<Source, SourceError> {
+        let text = text.trim();
+        let error = |reason: String| SourceError {
+            text: text.to_string(),
+            reason,
+        };
+        let spec = match text.strip_prefix("file:") {
+            Some("") => return Err(error("the file path is empty".into())),
+            Some(path) => SourceSpec::File(PathBuf::from(path)),
+            None => SourceSpec::Live(LiveSpec::parse(text).map_err(|e| error(e.reason))?),
+        };
+        Ok(Source {
+            spec,
+            text: text.to_string(),
+        })
+    }
+
+    /// A watched file, as `file:PATH` would name it.
+    pub fn file(path: impl Into<PathBuf>) -> Source {
+        let path = path.into();
+        Source {
+            text: format!("file:{}", path.display()),
+            spec: SourceSpec::File(path),
+        }
+    }
+
+    /// What the source names.
+    pub fn spec(&self) -> &SourceSpec {
+        &self.spec
+    }
+
+    /// The kind of source: the `source` label of fetch metrics.
+    pub fn kind(&self) -> SourceKind {
+        match &self.spec {
+            SourceSpec::File(_) => SourceKind::File,
+            SourceSpec::Live(live) => live.kind(),
+        }
+    }
+
+    /// The platform, as far as the source tells before anything is read: a file says which
+    /// platform it is from only when read, so it is `other` until then.
+    pub fn platform(&self) -> Platform {
+        match &self.spec {
+            SourceSpec::File(_) => Platform::Other,
+            SourceSpec::Live(live) => live.platform(),
+        }
+    }
+
+    /// The account's handle as the source names it (`user@host`, the Bluesky handle, the
+    /// feed's account, or the file's path): the store's `handle`.
+    pub fn handle(&self) -> String {
+        match &self.spec {
+            SourceSpec::File(path) => path.display().to_string(),
+            SourceSpec::Live(live) => live.account(),
+        }
+    }
+
+    /// The platform under which echoscope 0.1 filed this account's history in the store. It
+    /// guessed the platform from pieces of the text, so it filed `bluesky:handle` under `feed`
+    /// and any feed URL with `/@` in it (`https://medium.com/feed/@user`) under `mastodon`.
+    /// The poller moves such history to [`Source::platform`] once; nothing else may use this.
+    pub fn platform_in_0_1_stores(&self) -> Platform {
+        match &self.spec {
+            SourceSpec::File(_) => Platform::Other,
+            SourceSpec::Live(LiveSpec::Mastodon { .. }) => Platform::Mastodon,
+            SourceSpec::Live(LiveSpec::Bluesky { .. }) if self.text.starts_with("bluesky:") => {
+                Platform::Feed
+            }
+            SourceSpec::Live(LiveSpec::Bluesky { .. }) => Platform::Bluesky,
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("bsky.app/profile/") => {
+                Platform::Bluesky
+            }
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("/@") => Platform::Mastodon,
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("youtube.com/feeds/") => {
+                Platform::Youtube
+            }
+            SourceSpec::Live(LiveSpec::Feed { url }) if url.contains("reddit.com/") => {
+                Platform::Reddit
+            }
+            SourceSpec::Live(LiveSpec::Feed { .. }) => Platform::Feed,
+        }
+    }
+}
+
+impl std::str::FromStr for Source {
+    type Err = SourceError;
+    fn from_str(s: &str) -> Result<Source, SourceError> {
+        Source::parse(s)
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
 }
 
 /// A configuration that cannot be used.
@@ -221,9 +414,6 @@ impl Config {
             if !names.insert(a.name.as_str()) {
                 return Err(format!("account name {:?} is used twice", a.name));
             }
-            if a.source.trim().is_empty() {
-                return Err(format!("account {:?} has no source", a.name));
-            }
             for k in a.labels.keys() {
                 if !self.metrics.account_labels.contains(k) {
                     return Err(format!(
@@ -260,6 +450,12 @@ impl Config {
             return Err("poll.per_host_concurrency must be > 0".into());
         }
         Ok(())
+    }
+
+    /// How many days of one account's history are kept and analysed: its own
+    /// `retention_days`, else `store.retention_days`; 0 keeps everything.
+    pub fn retention_days(&self, account: &Account) -> u32 {
+        account.retention_days.unwrap_or(self.store.retention_days)
     }
 
     /// The poll interval of one account.
@@ -303,12 +499,87 @@ mod tests {
         let text = include_str!("../deploy/echoscope.example.toml");
         let c = Config::parse(text).unwrap();
         c.validate().unwrap();
-        assert_eq!(c.accounts.len(), 3);
+        assert_eq!(c.accounts.len(), 4);
         // The example documents the defaults: apart from the example values, it equals them.
         assert_eq!(c.server, Server::default());
         assert_eq!(c.store, Store::default());
         assert_eq!(c.poll, Poll::default());
         assert_eq!(c.log, Log::default());
+    }
+
+    #[test]
+    fn sources_know_their_kind_platform_and_handle() {
+        for (text, kind, platform, handle) in [
+            (
+                "https://mastodon.social/@acme.rss",
+                SourceKind::Feed,
+                Platform::Mastodon,
+                "acme@mastodon.social",
+            ),
+            (
+                "https://bsky.app/profile/acme.bsky.social/rss",
+                SourceKind::Feed,
+                Platform::Bluesky,
+                "acme.bsky.social",
+            ),
+            (
+                "https://example.com/feed.xml",
+                SourceKind::Feed,
+                Platform::Feed,
+                "https://example.com/feed.xml",
+            ),
+            (
+                " mastodon:@Acme@Mastodon.Social ",
+                SourceKind::MastodonApi,
+                Platform::Mastodon,
+                "Acme@mastodon.social",
+            ),
+            (
+                "bsky:@Acme.bsky.social",
+                SourceKind::BlueskyAppview,
+                Platform::Bluesky,
+                "acme.bsky.social",
+            ),
+            (
+                "file:/archives/acme.zip",
+                SourceKind::File,
+                Platform::Other,
+                "/archives/acme.zip",
+            ),
+        ] {
+            let s = Source::parse(text).unwrap();
+            assert_eq!(
+                (s.kind(), s.platform(), s.handle().as_str()),
+                (kind, platform, handle),
+                "{text}"
+            );
+            // Logs and the API show what the operator wrote.
+            assert_eq!(s.to_string(), text.trim());
+        }
+        let f = Source::file("/a b/c.jsonl");
+        assert_eq!(f, Source::parse("file:/a b/c.jsonl").unwrap());
+    }
+
+    #[test]
+    fn a_bad_source_is_rejected_at_load_naming_the_account_and_the_value() {
+        for bad in [
+            "bluesky",
+            "mastodon:@nohost",
+            "bsky:a/b",
+            "file:",
+            "ftp://x",
+            "",
+        ] {
+            let text = format!("[[accounts]]\nname = \"acme\"\nsource = \"{bad}\"\n");
+            let err = Config::parse(&text).unwrap_err();
+            assert!(err.contains("account \"acme\""), "{bad}: {err}");
+            assert!(err.contains(&format!("source {bad:?}")), "{bad}: {err}");
+            assert!(err.contains("expected a feed URL"), "{bad}: {err}");
+        }
+        // Unknown keys in an account are still rejected, by name.
+        let err = Config::parse("[[accounts]]\nname = \"a\"\nsource = \"bsky:a.b\"\nlabel = 1\n")
+            .unwrap_err();
+        assert!(err.contains("label"), "{err}");
     }
 
     #[test]

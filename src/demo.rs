@@ -3,11 +3,14 @@
 //! The demo files are the ones in `fixtures/` (a brand's Twitter archive with a scheduled
 //! promotion and an auto-responder, and a few generated accounts), compiled into the binary so
 //! the daemon starts anywhere. They are written under the store's folder and watched as
-//! `file:` sources, exactly as an operator's own archive files would be.
+//! `file:` sources, exactly as an operator's own archive files would be. Their posts have fixed
+//! dates (2025), so the demo accounts are exempt from retention (`retention_days = 0` each):
+//! `serve` keeps and analyses all of their history and shows the findings `scan` of the same
+//! files shows, on any date.
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Account, Config, ConfigError};
+use crate::config::{Account, Config, ConfigError, Source};
 
 /// (file name, account name, bytes) of each demo account.
 const FILES: &[(&str, &str, &[u8])] = &[
@@ -37,6 +40,12 @@ const FILES: &[(&str, &str, &[u8])] = &[
 pub fn config() -> Result<Config, ConfigError> {
     let mut config = Config::default();
     config.apply_env();
+    configure(config)
+}
+
+/// `config` set to monitor the demo accounts, their files written to a `demo` folder beside its
+/// store.
+pub fn configure(mut config: Config) -> Result<Config, ConfigError> {
     let dir = config
         .store
         .path
@@ -49,10 +58,10 @@ pub fn config() -> Result<Config, ConfigError> {
     config.accounts = FILES
         .iter()
         .map(|(file, name, _)| Account {
-            name: (*name).to_string(),
-            source: format!("file:{}", dir.join(file).display()),
-            labels: Default::default(),
-            interval_seconds: None,
+            // The demo's posts have fixed dates: kept and analysed whatever their age, they
+            // show the same findings on any date, as `scan` of the same files does.
+            retention_days: Some(0),
+            ..Account::new(*name, Source::file(dir.join(file)))
         })
         .collect();
     config.validate().map_err(|message| ConfigError::Invalid {

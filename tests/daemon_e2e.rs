@@ -17,29 +17,30 @@ use echoscope::store::Store;
 
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/real");
 
-/// Serves the fake feed and API hosts; returns the base URL.
-async fn fake_servers() -> String {
+/// Serves the fake feed and API hosts; returns the base URL. The Mastodon RSS capture is also
+/// served at a Medium-shaped path (`/feed/@user`), which is a plain feed, not Mastodon. Shared
+/// with `poller.rs`.
+pub async fn fake_servers() -> String {
     let rss = std::fs::read(format!("{REAL}/mastodon-rss/mastodon_social_pdxjohnny.rss")).unwrap();
     let bsky = std::fs::read(format!(
         "{REAL}/bluesky-appview/getAuthorFeed_chriskenny_2025-05-19.json"
     ))
     .unwrap();
+    let feed = get(move || {
+        let rss = rss.clone();
+        async move {
+            (
+                [
+                    (header::CONTENT_TYPE, "application/rss+xml"),
+                    (header::ETAG, "\"v1\""),
+                ],
+                rss,
+            )
+        }
+    });
     let app = Router::new()
-        .route(
-            "/@pdxjohnny.rss",
-            get(move || {
-                let rss = rss.clone();
-                async move {
-                    (
-                        [
-                            (header::CONTENT_TYPE, "application/rss+xml"),
-                            (header::ETAG, "\"v1\""),
-                        ],
-                        rss,
-                    )
-                }
-            }),
-        )
+        .route("/@pdxjohnny.rss", feed.clone())
+        .route("/feed/@pdxjohnny", feed)
         .route(
             "/xrpc/app.bsky.feed.getAuthorFeed",
             get(

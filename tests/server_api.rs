@@ -16,12 +16,8 @@ use tower::ServiceExt;
 fn config(token: &str) -> Config {
     let mut c = Config::default();
     c.server.api_token = token.to_string();
-    c.accounts.push(Account {
-        name: "acme".into(),
-        source: "bsky:acme.example".into(),
-        labels: Default::default(),
-        interval_seconds: None,
-    });
+    c.accounts
+        .push(Account::new("acme", "bsky:acme.example".parse().unwrap()));
     c
 }
 

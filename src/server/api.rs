@@ -93,10 +93,10 @@ pub async fn list_accounts(AxState(state): AppState) -> Json<Vec<AccountSummary>
             };
             AccountSummary {
                 name: a.name.clone(),
-                source: a.source.clone(),
+                source: a.source.to_string(),
                 platform: s
                     .platform
-                    .unwrap_or_else(|| super::platform_of_source(&a.source))
+                    .unwrap_or_else(|| a.source.platform())
                     .as_str()
                     .to_string(),
                 status: status.to_string(),

@@ -361,10 +361,8 @@ mod tests {
         let mut config = Config::default();
         config.metrics.account_labels = vec!["client".into()];
         let account = Account {
-            name: "acme".into(),
-            source: "bsky:acme.example".into(),
             labels: [("client".to_string(), "acme-corp".to_string())].into(),
-            interval_seconds: None,
+            ..account("acme", "bsky:acme.example")
         };
         let m = Metrics::new(&config);
         m.observe_fetch(&account, "bluesky", true, 1_700_000_000.0);
@@ -385,12 +383,7 @@ mod tests {
 
     /// A configured account without operator labels.
     fn account(name: &str, source: &str) -> Account {
-        Account {
-            name: name.into(),
-            source: source.into(),
-            labels: Default::default(),
-            interval_seconds: None,
-        }
+        Account::new(name, source.parse().unwrap())
     }
 
     #[test]

@@ -58,8 +58,8 @@ pub struct State {
     refresh: RwLock<HashMap<String, Arc<Notify>>>,
     /// Store keys of the configured accounts, by name (thousands of accounts: no linear scans).
     keys: RwLock<HashMap<String, AccountKey>>,
-    /// Bumped when a reload changes what an analysis depends on (detector settings, retention),
-    /// so that every account is analysed again even without new posts.
+    /// Bumped when a reload changes what an analysis depends on (detector settings, an
+    /// account's retention), so that every account is analysed again even without new posts.
     generation: AtomicU64,
     /// Bounds the pollers' blocking work (store and analysis) running at once: without it ten
     /// thousand accounts starting together fill the blocking pool with hundreds of threads,
@@ -121,15 +121,13 @@ impl State {
             .map(|a| {
                 let key = AccountKey {
                     name: a.name.clone(),
-                    platform: platform_of_source(&a.source),
+                    platform: a.source.platform(),
                 };
                 (a.name.clone(), key)
             })
             .collect();
         let mut current = self.config.write().unwrap_or_else(|e| e.into_inner());
-        if current.detectors != config.detectors
-            || current.store.retention_days != config.store.retention_days
-        {
+        if current.detectors != config.detectors || windows(&current) != windows(&config) {
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
         *current = Arc::new(config);
@@ -195,6 +193,15 @@ impl State {
     }
 }
 
+/// Each account's analysis window in days: a change means analysing it again.
+fn windows(config: &Config) -> Vec<(&str, u32)> {
+    config
+        .accounts
+        .iter()
+        .map(|a| (a.name.as_str(), config.retention_days(a)))
+        .collect()
+}
+
 /// How many pollers may do blocking work at once: enough to keep every core busy while some
 /// wait on the disk, few enough that memory and connections stay bounded.
 fn work_permits() -> usize {
@@ -203,24 +210,6 @@ fn work_permits() -> usize {
         .unwrap_or(2)
         .saturating_mul(2)
         .clamp(2, 32)
-}
-
-/// The platform a source string points at, as far as the string tells.
-pub fn platform_of_source(source: &str) -> Platform {
-    let s = source.trim();
-    if s.starts_with("bsky:") || s.contains("bsky.app/profile/") {
-        Platform::Bluesky
-    } else if s.starts_with("mastodon:") || s.contains("/@") {
-        Platform::Mastodon
-    } else if s.contains("youtube.com/feeds/") {
-        Platform::Youtube
-    } else if s.contains("reddit.com/") {
-        Platform::Reddit
-    } else if s.starts_with("file:") {
-        Platform::Other
-    } else {
-        Platform::Feed
-    }
 }
 
 /// The HTTP app: health, readiness, metrics and the JSON API.

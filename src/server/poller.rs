@@ -10,13 +10,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::State;
-use crate::config::Account;
+use crate::config::{retention_cutoff, Account, SourceSpec};
 use crate::model::AccountReport;
-use crate::model::Timeline;
+use crate::model::{SourceKind, Timeline};
 use crate::sources::live::FetchState;
 use crate::sources::live::LiveSpec;
 use crate::store::{AccountKey, StoreError};
@@ -26,20 +26,6 @@ pub struct Fetched {
     /// New posts, and the account's platform as the source knows it.
     pub timeline: Option<Timeline>,
     pub state: FetchState,
-}
-
-/// Source kinds, as the `source` label of fetch metrics (a small fixed set).
-pub fn source_kind(source: &str) -> &'static str {
-    let s = source.trim();
-    if s.starts_with("file:") {
-        "file"
-    } else if s.starts_with("bsky:") {
-        "bluesky_appview"
-    } else if s.starts_with("mastodon:") {
-        "mastodon_api"
-    } else {
-        "feed"
-    }
 }
 
 /// A small xorshift generator for jitter: the daemon's only randomness, never used by detectors.
@@ -121,8 +107,22 @@ type Stored = (Option<AccountReport>, u64, FetchState);
 async fn publish_stored(state: &Arc<State>, account: &Account) -> Option<chrono::DateTime<Utc>> {
     let key = state.key(&account.name)?;
     let store = state.store.clone();
+    let former = AccountKey {
+        name: key.name.clone(),
+        platform: account.source.platform_in_0_1_stores(),
+    };
     let stored = state
         .run_blocking(move || -> Result<Option<Stored>, StoreError> {
+            // History that echoscope 0.1 filed under a wrongly guessed platform moves to the
+            // account's key before anything reads it; afterwards this finds nothing to move.
+            if former != key && store.move_account(&former, &key)? {
+                tracing::info!(
+                    account = %key.name,
+                    from = former.platform.as_str(),
+                    to = key.platform.as_str(),
+                    "stored history moved to the platform the source names"
+                );
+            }
             // One keyed lookup per account: listing every stored account here made a restart
             // with ten thousand accounts quadratic.
             let fetch_state = match store.fetch_state(&key) {
@@ -193,14 +193,14 @@ pub async fn poll_once(
     let Some(key) = state.key(&account.name) else {
         return;
     };
-    let kind = source_kind(&account.source);
+    let kind = account.source.kind();
     let started = std::time::Instant::now();
     let now = Utc::now();
     state.update_status(&account.name, |s| s.last_fetch_at = Some(now));
     let store = state.store.clone();
     let prior = {
         let key = key.clone();
-        let handle = platform_handle(account);
+        let handle = account.source.handle();
         state
             .run_blocking(move || {
                 store.ensure_account(&key, &handle)?;
@@ -217,7 +217,7 @@ pub async fn poll_once(
     state
         .metrics
         .fetch_duration
-        .with_label_values(&[kind])
+        .with_label_values(&[kind.as_str()])
         .observe(started.elapsed().as_secs_f64());
     let fetched = match fetched {
         Ok(f) => f,
@@ -225,7 +225,7 @@ pub async fn poll_once(
             state
                 .metrics
                 .fetches
-                .with_label_values(&[kind, result])
+                .with_label_values(&[kind.as_str(), result])
                 .inc();
             return record_failure(state, account, &key, kind, message);
         }
@@ -238,7 +238,7 @@ pub async fn poll_once(
     state
         .metrics
         .fetches
-        .with_label_values(&[kind, result])
+        .with_label_values(&[kind.as_str(), result])
         .inc();
     let mut new_state = fetched.state;
     new_state.last_success = Some(now);
@@ -249,7 +249,10 @@ pub async fn poll_once(
         state
             .run_blocking(move || -> Result<(usize, u64), StoreError> {
                 let new = match &fetched.timeline {
-                    Some(t) => store.insert_posts(&key, &t.posts)?,
+                    Some(t) => {
+                        store.insert_posts(&key, &t.posts)?
+                            + store.insert_direct_messages(&key, &t.direct_messages)?
+                    }
                     None => 0,
                 };
                 // The cursor moves only after the posts it covers are stored: a crash in
@@ -294,20 +297,27 @@ pub async fn poll_once(
         || stale
         || status.analysed_generation != Some(state.analysis_generation())
     {
-        analyse(state, account, &key, posts_stored).await;
+        analyse(state, account, &key, posts_stored, now).await;
     }
 }
 
-/// Re-runs the detectors over the stored history and records the run when its result differs
-/// from the last recorded one (the score history stays complete: an unchanged result is the
-/// previous run's).
-pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, posts_stored: u64) {
+/// Re-runs the detectors at `now` over the account's stored history within its retention, and
+/// records the run when its result differs from the last recorded one (the score history stays
+/// complete: an unchanged result is the previous run's).
+pub async fn analyse(
+    state: &Arc<State>,
+    account: &Account,
+    key: &AccountKey,
+    posts_stored: u64,
+    now: DateTime<Utc>,
+) {
     let config = state.config();
     let generation = state.analysis_generation();
     let store = state.store.clone();
     let key2 = key.clone();
-    let since = (config.store.retention_days > 0)
-        .then(|| Utc::now() - ChronoDuration::days(i64::from(config.store.retention_days)));
+    // The window the store keeps: analysing less would drop findings `scan` of the same
+    // history shows.
+    let since = retention_cutoff(config.retention_days(account), now);
     let detectors = config.detectors.clone();
     let status = state.status(&account.name);
     let platform_hint = status.platform;
@@ -320,7 +330,7 @@ pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, po
             if let Some(p) = platform_hint {
                 timeline.platform = p;
             }
-            let report = crate::scan::analyse(&timeline, &detectors, Utc::now());
+            let report = crate::scan::analyse(&timeline, &detectors, now);
             let hash = report_hash(&report);
             if previous != Some(hash) {
                 store.record_run(&key2, &report)?;
@@ -335,7 +345,7 @@ pub async fn analyse(state: &Arc<State>, account: &Account, key: &AccountKey, po
             state.update_status(&account.name, |s| {
                 s.score = Some(report.score);
                 s.findings = report.findings.len() as u64;
-                s.analysed_at = Some(Utc::now());
+                s.analysed_at = Some(now);
                 s.analysed_generation = Some(generation);
                 s.report_hash = Some(hash);
             });
@@ -356,24 +366,15 @@ fn record_failure(
     state: &Arc<State>,
     account: &Account,
     key: &AccountKey,
-    kind: &str,
+    kind: SourceKind,
     message: String,
 ) {
-    tracing::warn!(account = %account.name, source = kind, error = %message, "fetch failed");
+    tracing::warn!(account = %account.name, source = %account.source, kind = kind.as_str(), error = %message, "fetch failed");
     let platform = state.status(&account.name).platform.unwrap_or(key.platform);
     state
         .metrics
         .observe_fetch(account, platform.as_str(), false, 0.0);
     state.update_status(&account.name, |s| s.last_error = Some(message));
-}
-
-/// The handle part of a source string, for the store's account row.
-fn platform_handle(account: &Account) -> String {
-    let s = account.source.trim();
-    s.split_once(':')
-        .filter(|(scheme, _)| matches!(*scheme, "bsky" | "mastodon" | "file"))
-        .map(|(_, rest)| rest.to_string())
-        .unwrap_or_else(|| s.to_string())
 }
 
 /// Fetches new posts from the account's source. Errors come as (metric result, message).
@@ -383,11 +384,10 @@ async fn fetch(
     client: &crate::sources::http::Client,
     prior: &FetchState,
 ) -> Result<Fetched, (&'static str, String)> {
-    let source = account.source.trim();
-    if let Some(path) = source.strip_prefix("file:") {
-        return fetch_file(state, PathBuf::from(path), prior.clone()).await;
+    match account.source.spec() {
+        SourceSpec::File(path) => fetch_file(state, path.clone(), prior.clone()).await,
+        SourceSpec::Live(spec) => fetch_live(state, client, account, spec, prior).await,
     }
-    fetch_live(state, client, source, prior).await
 }
 
 /// A watched archive or JSONL file: re-read when its modification time or size changes.
@@ -444,20 +444,25 @@ async fn fetch_file(
 async fn fetch_live(
     state: &Arc<State>,
     client: &crate::sources::http::Client,
-    source: &str,
+    account: &Account,
+    spec: &LiveSpec,
     prior: &FetchState,
 ) -> Result<Fetched, (&'static str, String)> {
     let config = state.config();
-    let mut spec = LiveSpec::parse(source).map_err(|e| ("invalid_url", e.to_string()))?;
-    if matches!(spec, LiveSpec::Bluesky { .. }) {
-        spec = spec.with_base_url(config.poll.bluesky_appview.clone());
-    }
+    // The AppView is a setting of the daemon (a reload may change it), not of the source.
+    let spec = match spec {
+        LiveSpec::Bluesky { .. } => spec
+            .clone()
+            .with_base_url(config.poll.bluesky_appview.clone()),
+        LiveSpec::Feed { .. } | LiveSpec::Mastodon { .. } => spec.clone(),
+    };
     let fetched = crate::sources::live::fetch(client, &spec, prior, config.poll.backfill_posts)
         .await
         .map_err(|e| (e.kind(), e.to_string()))?;
     if fetched.skipped.count > 0 {
         tracing::warn!(
-            source,
+            account = %account.name,
+            source = %account.source,
             skipped = fetched.skipped.count,
             "damaged records skipped"
         );

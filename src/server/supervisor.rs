@@ -7,21 +7,21 @@
 //! fetched twice or missed. On shutdown the pollers are told to stop and given a grace period,
 //! the HTTP server drains, and the store is closed by dropping its last handle.
 
+use std::collections::HashMap;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::{app, poller, State};
-use crate::config::{Config, ConfigError};
+use crate::config::{retention_cutoff, Config, ConfigError};
 use crate::sources::http::{Client, FetchError};
-use crate::store::sqlite::Sqlite;
-use crate::store::{Store, StoreError};
+use crate::store::{AccountKey, StoreError};
 
 /// Why the daemon could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,7 @@ const GRACE: Duration = Duration::from_secs(10);
 /// Runs until SIGTERM or SIGINT.
 pub async fn run(options: Options) -> Result<(), ServeError> {
     let config = options.config;
-    let store: Arc<dyn Store> = Arc::new(Sqlite::open(&config.store.path)?);
+    let store = crate::store::open(&config.store)?;
     let listen = config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -75,6 +75,7 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
         listen = %local,
         accounts = config.accounts.len(),
         store = %config.store.path.display(),
+        backend = %config.store.backend,
         "echoscope serve: metrics at http://{local}/metrics, API at http://{local}/api/v1/accounts"
     );
     let mut pollers = Pollers::start(&state)?;
@@ -178,8 +179,13 @@ async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Poller
         }
     };
     let old = state.config();
-    if new.server.listen != old.server.listen || new.store.path != old.store.path {
-        tracing::warn!("SIGHUP: server.listen and store.path take effect after a restart");
+    if new.server.listen != old.server.listen
+        || new.store.backend != old.store.backend
+        || new.store.path != old.store.path
+    {
+        tracing::warn!(
+            "SIGHUP: server.listen, store.backend and store.path take effect after a restart"
+        );
     }
     let fresh = std::mem::replace(pollers, Pollers::empty());
     fresh.stop().await;
@@ -211,16 +217,31 @@ impl Pollers {
 /// Deletes history past the retention period, hourly.
 async fn retention_loop(state: Arc<State>) {
     loop {
-        let days = state.config().store.retention_days;
-        if days > 0 {
-            let before = Utc::now() - chrono::Duration::days(i64::from(days));
-            let store = state.store.clone();
-            match tokio::task::spawn_blocking(move || store.prune(before)).await {
-                Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: pruned old history"),
-                Ok(Err(e)) => tracing::error!(error = %e, "retention: prune failed"),
-                _ => {}
-            }
+        let pruning = state.clone();
+        match tokio::task::spawn_blocking(move || prune(&pruning, Utc::now())).await {
+            Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: pruned old history"),
+            Ok(Err(e)) => tracing::error!(error = %e, "retention: prune failed"),
+            _ => {}
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
+}
+
+/// One retention pass at `now` (blocking): each configured account is cut at its own
+/// retention (`accounts.retention_days`, else `store.retention_days`), any other stored account
+/// at `store.retention_days`. Returns how many rows went.
+pub fn prune(state: &State, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let config = state.config();
+    let by_key: HashMap<AccountKey, Option<DateTime<Utc>>> = config
+        .accounts
+        .iter()
+        .filter_map(|a| {
+            let cutoff = retention_cutoff(config.retention_days(a), now);
+            Some((state.key(&a.name)?, cutoff))
+        })
+        .collect();
+    let others = retention_cutoff(config.store.retention_days, now);
+    state
+        .store
+        .prune(&|key| by_key.get(key).copied().unwrap_or(others))
 }

@@ -3,7 +3,8 @@
 //!
 //! A [`LiveSpec`] names what to fetch: a feed URL (`https://host/@user.rss`, any RSS/Atom/JSON
 //! feed), `mastodon:@user@host` (the REST API: replies, boosts and client names included) or
-//! `bsky:handle` (the public AppView). [`fetch`] takes the state left by the previous poll
+//! `bsky:handle` (the public AppView); the daemon's `config::Source` wraps it, so `scan` and
+//! `serve` read a spec the same way. [`fetch`] takes the state left by the previous poll
 //! ([`FetchState`]) and returns the posts plus the state for the next one: the first run pages
 //! back up to a depth (Mastodon `max_id` via `Link: rel="next"`, Bluesky `cursor`), later runs
 //! only ask for what is new (Mastodon `min_id` forward paging, Bluesky stops at posts it has

@@ -1,16 +1,21 @@
-//! The store: each monitored account's post history, fetch state and analysis runs.
+//! The store: each monitored account's post history (and the direct messages archives
+//! include), fetch state and analysis runs.
 //!
 //! Feeds only show an account's latest posts, so repetition over weeks is visible only in
-//! stored history. The daemon talks to the store through the small [`Store`] trait; SQLite
-//! (`sqlite.rs`) is the embedded default, and a shared server database can be added as another
-//! implementation without touching the daemon. Calls are blocking: the daemon runs them on
-//! tokio's blocking pool.
+//! stored history. The daemon talks to the store through the small [`Store`] trait and opens it
+//! with [`open`], which picks the implementation from `[store] backend` ([`Backend`], a closed
+//! set matched exhaustively): SQLite (`sqlite.rs`) is the embedded default, and a shared server
+//! database is another variant and another file, without touching the daemon. No backend's own
+//! types leak into [`StoreError`], and `tests/store.rs` runs one suite against every backend.
+//! Calls are blocking: the daemon runs them on tokio's blocking pool.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::AccountReport;
-use crate::model::{Platform, Post, Timeline};
+use crate::model::{DirectMessage, Platform, Post, Timeline};
 use crate::sources::live::FetchState;
 
 /// Identifies an account in the store: the name the operator configured (unique), plus the
@@ -31,15 +36,50 @@ pub struct Run {
     pub findings: u64,
 }
 
+/// Where history is kept: the `[store] backend` key. A closed set: a new backend is a variant
+/// here, a file in this folder and an arm in [`open`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// One embedded SQLite file (`store.path`), WAL mode.
+    #[default]
+    Sqlite,
+}
+
+impl Backend {
+    /// The name used in the configuration and in error messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Opens the store the configuration names, creating it if needed and bringing its schema up
+/// to date.
+pub fn open(config: &crate::config::Store) -> Result<Arc<dyn Store>, StoreError> {
+    match config.backend {
+        Backend::Sqlite => Ok(Arc::new(sqlite::Sqlite::open(&config.path)?)),
+    }
+}
+
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database could not be opened, migrated or queried.
+    /// The database could not be opened, migrated or queried; `source` is the backend's own
+    /// error, boxed so that no backend's types appear here.
     #[error("store {path}: {source}")]
-    Sqlite {
+    Backend {
+        backend: Backend,
         path: String,
         #[source]
-        source: rusqlite::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A stored value could not be decoded (the database was changed by something else).
     #[error("store {path}: corrupt value in {what}: {reason}")]
@@ -68,10 +108,22 @@ pub enum StoreError {
 pub trait Store: Send + Sync {
     /// Adds the account if new; returns nothing when it exists already.
     fn ensure_account(&self, key: &AccountKey, handle: &str) -> Result<(), StoreError>;
+    /// Moves an account and its whole history (posts, fetch state, runs) from one key to
+    /// another, when `from` exists and `to` does not; returns whether it moved. Never merges:
+    /// if both exist, both stay as they are.
+    fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError>;
     /// Stores posts, ignoring ones already stored for this account (same post id).
     /// Returns how many were new.
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError>;
-    /// The account's stored timeline (oldest first), optionally only posts since a time.
+    /// Stores direct messages the account sent (archives include them), ignoring ones already
+    /// stored for this account (same message id). Returns how many were new.
+    fn insert_direct_messages(
+        &self,
+        key: &AccountKey,
+        messages: &[DirectMessage],
+    ) -> Result<usize, StoreError>;
+    /// The account's stored timeline, posts and direct messages oldest first, optionally only
+    /// those since a time.
     fn timeline(
         &self,
         key: &AccountKey,
@@ -89,8 +141,13 @@ pub trait Store: Send + Sync {
     fn runs(&self, key: &AccountKey, limit: usize) -> Result<Vec<Run>, StoreError>;
     /// Every stored account.
     fn accounts(&self) -> Result<Vec<AccountKey>, StoreError>;
-    /// Deletes posts and runs older than `before`; returns how many rows went.
-    fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Retention: for every stored account, deletes posts, direct messages and runs older than
+    /// what `cutoff`
+    /// says for it (`None` keeps all of that account's); returns how many rows went.
+    fn prune(
+        &self,
+        cutoff: &dyn Fn(&AccountKey) -> Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError>;
     /// Size of the store on disk, in bytes.
     fn size_bytes(&self) -> Result<u64, StoreError>;
 }

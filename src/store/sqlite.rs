@@ -25,14 +25,17 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AccountKey, Run, Store, StoreError};
+use super::{AccountKey, Backend, Run, Store, StoreError};
 use crate::model::AccountReport;
-use crate::model::{Platform, Post, PostKind, Timeline};
+use crate::model::{DirectMessage, Platform, Post, PostKind, Timeline};
 use crate::sources::live::FetchState;
 
 /// The migrations, in order: migration `i` (0-based) brings the database to `user_version`
 /// `i + 1`. Append only; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_direct_messages.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -67,16 +70,17 @@ impl std::fmt::Debug for Sqlite {
     }
 }
 
-/// Attaches the database path to rusqlite errors.
+/// Attaches the database path to rusqlite errors, which leave this file only boxed.
 trait At<T> {
     fn at(self, path: &str) -> Result<T, StoreError>;
 }
 
 impl<T> At<T> for rusqlite::Result<T> {
     fn at(self, path: &str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Sqlite {
+        self.map_err(|source| StoreError::Backend {
+            backend: Backend::Sqlite,
             path: path.to_string(),
-            source,
+            source: Box::new(source),
         })
     }
 }
@@ -228,6 +232,49 @@ impl Sqlite {
             created_at,
             kind,
             links,
+        })
+    }
+
+    /// Runs a query taking an account id (`?1`) and a time (`?2`, everything when `since` is
+    /// `None`) and decodes its rows.
+    fn rows_since<T>(
+        &self,
+        conn: &Connection,
+        sql: &str,
+        account_id: i64,
+        since: Option<DateTime<Utc>>,
+        decode: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql).at(&self.label)?;
+        let mut rows = stmt
+            .query(params![account_id, since.map_or(i64::MIN, micros)])
+            .at(&self.label)?;
+        let mut decoded = Vec::new();
+        while let Some(row) = rows.next().at(&self.label)? {
+            decoded.push(decode(row)?);
+        }
+        Ok(decoded)
+    }
+
+    fn direct_message_from_row(
+        &self,
+        row: &rusqlite::Row<'_>,
+    ) -> Result<DirectMessage, StoreError> {
+        let label = self.label.as_str();
+        let id: String = row.get(0).at(label)?;
+        let created_at = from_micros(row.get(4).at(label)?).ok_or_else(|| {
+            self.corrupt(
+                "direct_messages.created_at",
+                format!("message {id}: out of range"),
+            )
+        })?;
+        Ok(DirectMessage {
+            conversation_id: row.get(1).at(label)?,
+            sender: row.get(2).at(label)?,
+            recipient: row.get(3).at(label)?,
+            text: row.get(5).at(label)?,
+            id,
+            created_at,
         })
     }
 
@@ -384,6 +431,27 @@ impl Store for Sqlite {
         })
     }
 
+    fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            // Posts, fetch state and runs hang off the account's row id: renaming the row
+            // moves them all.
+            let moved = tx
+                .execute(
+                    "UPDATE accounts SET name = ?3, platform = ?4
+                     WHERE name = ?1 AND platform = ?2
+                     AND NOT EXISTS (SELECT 1 FROM accounts WHERE name = ?3 AND platform = ?4)",
+                    params![
+                        from.name,
+                        from.platform.as_str(),
+                        to.name,
+                        to.platform.as_str()
+                    ],
+                )
+                .at(&self.label)?;
+            Ok(moved > 0)
+        })
+    }
+
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError> {
         self.write(|tx| {
             let (account_id, _) = self.account(tx, key)?;
@@ -418,31 +486,69 @@ impl Store for Sqlite {
         })
     }
 
+    fn insert_direct_messages(
+        &self,
+        key: &AccountKey,
+        messages: &[DirectMessage],
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let (account_id, _) = self.account(tx, key)?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO direct_messages (account_id, message_id,
+                        conversation_id, sender, recipient, created_at, text)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .at(&self.label)?;
+            let mut new = 0;
+            for m in messages {
+                new += stmt
+                    .execute(params![
+                        account_id,
+                        m.id,
+                        m.conversation_id,
+                        m.sender,
+                        m.recipient,
+                        micros(m.created_at),
+                        m.text,
+                    ])
+                    .at(&self.label)?;
+            }
+            Ok(new)
+        })
+    }
+
     fn timeline(
         &self,
         key: &AccountKey,
         since: Option<DateTime<Utc>>,
     ) -> Result<Timeline, StoreError> {
         self.read(|conn| {
-            // One read transaction, so the account and its posts come from the same snapshot.
+            // One read transaction, so the account, its posts and its direct messages come from
+            // the same snapshot.
             conn.execute_batch("BEGIN").at(&self.label)?;
             let result = (|| {
                 let (account_id, handle) = self.account(conn, key)?;
                 let mut timeline = Timeline::new(handle, key.platform);
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT post_id, created_at, kind, text, reply_to_id, reply_to_created_at,
-                            reply_to_account, client, links, lang
-                         FROM posts WHERE account_id = ?1 AND created_at >= ?2
-                         ORDER BY created_at, post_id",
-                    )
-                    .at(&self.label)?;
-                let mut rows = stmt
-                    .query(params![account_id, since.map_or(i64::MIN, micros)])
-                    .at(&self.label)?;
-                while let Some(row) = rows.next().at(&self.label)? {
-                    timeline.posts.push(self.post_from_row(row)?);
-                }
+                timeline.posts = self.rows_since(
+                    conn,
+                    "SELECT post_id, created_at, kind, text, reply_to_id, reply_to_created_at,
+                        reply_to_account, client, links, lang
+                     FROM posts WHERE account_id = ?1 AND created_at >= ?2
+                     ORDER BY created_at, post_id",
+                    account_id,
+                    since,
+                    |row| self.post_from_row(row),
+                )?;
+                timeline.direct_messages = self.rows_since(
+                    conn,
+                    "SELECT message_id, conversation_id, sender, recipient, created_at, text
+                     FROM direct_messages WHERE account_id = ?1 AND created_at >= ?2
+                     ORDER BY created_at, message_id",
+                    account_id,
+                    since,
+                    |row| self.direct_message_from_row(row),
+                )?;
                 timeline.finish();
                 Ok(timeline)
             })();
@@ -617,25 +723,44 @@ impl Store for Sqlite {
         })
     }
 
-    fn prune(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let cutoff = micros(before);
+    fn prune(
+        &self,
+        cutoff: &dyn Fn(&AccountKey) -> Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError> {
         let removed = self.write(|tx| {
-            // `account_id IN (...)` lets SQLite walk the (account_id, created_at) indexes
-            // account by account instead of scanning every row.
-            let posts = tx
-                .execute(
-                    "DELETE FROM posts WHERE account_id IN (SELECT id FROM accounts)
-                     AND created_at < ?1",
-                    [cutoff],
-                )
-                .at(&self.label)?;
-            let runs = tx
-                .execute(
-                    "DELETE FROM runs WHERE account_id IN (SELECT id FROM accounts) AND at < ?1",
-                    [cutoff],
-                )
-                .at(&self.label)?;
-            Ok((posts + runs) as u64)
+            let accounts = {
+                let mut stmt = tx
+                    .prepare_cached("SELECT id, name, platform FROM accounts")
+                    .at(&self.label)?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        let key = AccountKey {
+                            name: r.get(1)?,
+                            platform: Platform::parse(&r.get::<_, String>(2)?),
+                        };
+                        Ok((r.get::<_, i64>(0)?, key))
+                    })
+                    .at(&self.label)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.label)?
+            };
+            let mut removed = 0;
+            // Account by account, each delete walks its (account_id, time) index.
+            for (id, key) in accounts {
+                let Some(before) = cutoff(&key) else {
+                    continue;
+                };
+                for sql in [
+                    "DELETE FROM posts WHERE account_id = ?1 AND created_at < ?2",
+                    "DELETE FROM direct_messages WHERE account_id = ?1 AND created_at < ?2",
+                    "DELETE FROM runs WHERE account_id = ?1 AND at < ?2",
+                ] {
+                    removed += tx
+                        .prepare_cached(sql)
+                        .and_then(|mut s| s.execute(params![id, micros(before)]))
+                        .at(&self.label)? as u64;
+                }
+            }
+            Ok(removed)
         })?;
         if removed > 0 {
             // Give the freed pages back to the file system and shrink the WAL. Both are
@@ -687,6 +812,7 @@ mod tests {
         // `SCHEMA_VERSION` is the number of migrations; the files say which is which.
         assert_eq!(SCHEMA_VERSION as usize, MIGRATIONS.len());
         assert!(MIGRATIONS[0].contains("CREATE TABLE posts"));
+        assert!(MIGRATIONS[1].contains("CREATE TABLE direct_messages"));
     }
 
     #[test]
