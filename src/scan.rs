@@ -134,7 +134,7 @@ fn one_story(outcomes: &mut [Ran]) -> Vec<u64> {
 }
 
 /// Builds an account's report from its timeline and what each detector made of it, in
-/// [`crate::detectors::all`] order: one story per series ([`one_story`]), how much evidence the
+/// [`crate::detectors::all`] order: one story per series (`one_story`), how much evidence the
 /// score rests on ([`Basis`]), and no high finding on thin evidence.
 pub fn account_report(timeline: &Timeline, mut outcomes: Vec<Ran>) -> AccountReport {
     let told_elsewhere = one_story(&mut outcomes);
