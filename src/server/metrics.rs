@@ -48,6 +48,8 @@ struct AccountGauges {
     campaigns: GaugeVec,
     auto_reply: GaugeVec,
     promotion: GaugeVec,
+    basis_level: GaugeVec,
+    analysed_posts: GaugeVec,
     findings: GaugeVec,
     last_success: GaugeVec,
     fetch_ok: GaugeVec,
@@ -111,6 +113,18 @@ impl AccountGauges {
                 "Share of the account's own posts that are promotional.",
                 &base,
             ),
+            basis_level: gauge_vec(
+                r,
+                "echoscope_account_evidence_level",
+                "How much evidence the score rests on: 0 thin (under 30 posts or 3 days), 1 limited (under 100 posts or 14 days), 2 ample.",
+                &base,
+            ),
+            analysed_posts: gauge_vec(
+                r,
+                "echoscope_account_analysed_posts",
+                "Posts the latest analysis read (within the account's retention).",
+                &base,
+            ),
             findings: gauge_vec(
                 r,
                 "echoscope_account_findings",
@@ -151,6 +165,8 @@ impl AccountGauges {
             &self.campaigns,
             &self.auto_reply,
             &self.promotion,
+            &self.basis_level,
+            &self.analysed_posts,
             &self.last_success,
             &self.fetch_ok,
         ] {
@@ -298,6 +314,13 @@ impl Metrics {
         g.promotion
             .with_label_values(&v)
             .set(stat(detectors::promotion_ratio::ID, "promotion_ratio"));
+        let level = report.basis.as_ref().map(|b| b.level);
+        g.basis_level
+            .with_label_values(&v)
+            .set(level.map_or(0.0, |l| f64::from(l.rank())));
+        g.analysed_posts
+            .with_label_values(&v)
+            .set(report.posts.total as f64);
         // Only non-zero counts are exported; a count that drops to zero is removed. With
         // every detector x severity pair set, findings made three quarters of all samples (24
         // per account) although nearly all were 0. `sum by (account)(...) or vector(0)`-style
