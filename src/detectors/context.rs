@@ -28,6 +28,11 @@ pub struct Context<'a> {
     /// Clusters of near-identical posts (indices into `timeline.posts`, oldest first), each with
     /// at least `near_duplicate.min_cluster_size` members.
     pub clusters: Vec<Cluster>,
+    /// Templated series: original posts that share a fixed frame around text that changes
+    /// every time ("tip of the day <…> <url>"), each with at least `near_duplicate.
+    /// min_cluster_size` members and none of them in `clusters`. `template` shows the frame
+    /// with `<…>` where the text changes.
+    pub frames: Vec<Cluster>,
     /// For each post, whether it replies to the account itself (a thread continuation).
     pub self_replies: Vec<bool>,
     /// Indices of the replies to other accounts, oldest first: the account's conversation.
@@ -38,10 +43,18 @@ impl<'a> Context<'a> {
     pub fn new(timeline: &'a Timeline, config: &'a Config, now: DateTime<Utc>) -> Context<'a> {
         // Clustering is the expensive shared step; skip it when no detector reads it.
         let needed = config.near_duplicate.enabled || config.scheduled_repeat.enabled;
-        let clusters = if needed {
-            clusters(&timeline.posts, &config.near_duplicate)
+        let (clusters, frames) = if needed {
+            let normalized = normalized(&timeline.posts, &config.near_duplicate);
+            let clusters = clusters_of(&normalized, &config.near_duplicate);
+            let frames = frames(
+                &timeline.posts,
+                &normalized,
+                &clusters,
+                config.near_duplicate.min_cluster_size,
+            );
+            (clusters, frames)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let self_replies = self_replies(timeline);
         let replies_to_others = timeline
@@ -57,6 +70,7 @@ impl<'a> Context<'a> {
             now,
             config,
             clusters,
+            frames,
             self_replies,
             replies_to_others,
         }
@@ -79,7 +93,12 @@ pub struct Cluster {
 /// (and at least 2) posts, ordered by first member. Reposts and posts shorter than
 /// `min_tokens` words are never members.
 pub fn clusters(posts: &[Post], config: &near_duplicate::Config) -> Vec<Cluster> {
-    let normalized: Vec<String> = posts
+    clusters_of(&normalized(posts, config), config)
+}
+
+/// Each post's normalised text; empty for reposts and texts under `min_tokens` words.
+fn normalized(posts: &[Post], config: &near_duplicate::Config) -> Vec<String> {
+    posts
         .par_iter()
         .with_min_len(256)
         .map(|p| {
@@ -93,9 +112,12 @@ pub fn clusters(posts: &[Post], config: &near_duplicate::Config) -> Vec<Cluster>
                 n
             }
         })
-        .collect();
+        .collect()
+}
+
+fn clusters_of(normalized: &[String], config: &near_duplicate::Config) -> Vec<Cluster> {
     let min = config.min_cluster_size.max(2);
-    minhash::group(&normalized, &config.params())
+    minhash::group(normalized, &config.params())
         .into_iter()
         .filter(|g| g.len() >= min)
         .map(|members| {
@@ -117,6 +139,118 @@ pub fn clusters(posts: &[Post], config: &near_duplicate::Config) -> Vec<Cluster>
             }
         })
         .collect()
+}
+
+/// Words a frame must keep at its start for its posts to be grouped: "new on the blog",
+/// "tip of the day", "<user> daily is out".
+const FRAME_HEAD: usize = 3;
+
+/// Templated series: original posts grouped by their first [`FRAME_HEAD`] normalised words (or,
+/// failing that, their last), each group's frame being the words all its members share at the
+/// start and at the end. Feed
+/// posters and series bots publish "{title} {url}" under a fixed frame ("New on the blog:
+/// {title} {url}", "Tip of the day: {tip} {url}", "The {name} Daily is out! {url}"); whole-text
+/// similarity misses them because the slot is most of the text. Posts already in a
+/// near-duplicate cluster are left out: that story is told there. A group needs `min` posts
+/// whose texts differ; whether it is a program's series is for its timing to say (people open
+/// posts alike too), which `scheduled_repeat` judges.
+fn frames(posts: &[Post], normalized: &[String], clusters: &[Cluster], min: usize) -> Vec<Cluster> {
+    let min = min.max(3);
+    let clustered: std::collections::HashSet<usize> = clusters
+        .iter()
+        .flat_map(|c| c.members.iter().copied())
+        .collect();
+    // Grouped by their first FRAME_HEAD words ("tip of the day …"), and what no head groups,
+    // by their last ("… via the daily wire <url>"); a key needs two real words, not only
+    // placeholders, and the text two more words for a slot to fill.
+    let candidates: Vec<usize> = posts
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| p.kind == PostKind::Original && !clustered.contains(i))
+        .filter(|(i, _)| {
+            normalized
+                .get(*i)
+                .is_some_and(|n| n.split(' ').count() >= FRAME_HEAD + 2)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let head =
+        |n: &str| -> Option<usize> { n.match_indices(' ').nth(FRAME_HEAD - 1).map(|(at, _)| at) };
+    let tail = |n: &str| -> Option<usize> {
+        n.rmatch_indices(' ')
+            .nth(FRAME_HEAD - 1)
+            .map(|(at, _)| at + 1)
+    };
+    let real_words = |key: &str| word_count(key) >= 2;
+    let mut by_head: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in &candidates {
+        let Some(n) = normalized.get(i) else { continue };
+        if let Some(key) = head(n)
+            .and_then(|end| n.get(..end))
+            .filter(|k| real_words(k))
+        {
+            by_head.entry(key).or_default().push(i);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut grouped: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for members in by_head.into_values().filter(|m| m.len() >= min) {
+        grouped.extend(members.iter().copied());
+        groups.push(members);
+    }
+    let mut by_tail: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in candidates.iter().filter(|i| !grouped.contains(i)) {
+        let Some(n) = normalized.get(i) else { continue };
+        if let Some(key) = tail(n)
+            .and_then(|start| n.get(start..))
+            .filter(|k| real_words(k))
+        {
+            by_tail.entry(key).or_default().push(i);
+        }
+    }
+    groups.extend(by_tail.into_values().filter(|m| m.len() >= min));
+    let mut out: Vec<Cluster> = groups
+        .into_iter()
+        .filter_map(|mut members| {
+            members.sort_unstable();
+            let texts: Vec<Vec<&str>> = members
+                .iter()
+                .filter_map(|&m| normalized.get(m))
+                .map(|t| t.split(' ').collect())
+                .collect();
+            let shortest = texts.iter().map(Vec::len).min()?;
+            let first = texts.first()?;
+            let prefix = (0..shortest)
+                .take_while(|&k| texts.iter().all(|t| t.get(k) == first.get(k)))
+                .count();
+            let suffix = (0..shortest - prefix)
+                .take_while(|&k| {
+                    let last = first.get(first.len() - 1 - k);
+                    texts.iter().all(|t| t.get(t.len() - 1 - k) == last)
+                })
+                .count();
+            let mut wordings: Vec<&Vec<&str>> = texts.iter().collect();
+            wordings.sort();
+            wordings.dedup();
+            if wordings.len() < min {
+                return None;
+            }
+            let head = first.get(..prefix)?.join(" ");
+            let tail = first.get(first.len() - suffix..)?.join(" ");
+            let template = [head.as_str(), "<…>", tail.as_str()]
+                .into_iter()
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some(Cluster {
+                wordings: wordings.len(),
+                members,
+                template,
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| c.members.first().copied());
+    out
 }
 
 /// Words of a normalised text, placeholders not counted.

@@ -1,8 +1,11 @@
 //! `scheduled_repeat`: the same post re-published on a machine's schedule: every 7 days at
 //! 09:00, every 6 hours on the hour, always at :00 seconds.
 //!
-//! It reads the near-duplicate clusters of [`super::Context`] and keeps the original posts
-//! (not replies, not reposts) of each. A cluster of at least `min_repeats` such posts is judged
+//! It reads the near-duplicate clusters of [`super::Context`], and its templated series (posts
+//! in one fixed frame whose slot changes every time, as feed posters and series bots publish
+//! them: "New on the blog: {title} {url}", "Tip of the day: {tip}"), and keeps the original
+//! posts (not replies, not reposts) of each. A templated series is reported only when its
+//! timing is regular: people open posts alike too, programs do it on a clock. A cluster of at least `min_repeats` such posts is judged
 //! on its timing:
 //! - **period**: the intervals are near-constant, or near multiples of a base period (a missed
 //!   slot is tolerated). The base period is searched among a few robust candidates (quartiles
@@ -62,6 +65,11 @@ pub struct Config {
     pub enabled: bool,
     /// Fewest original posts of one text judged (default 3).
     pub min_repeats: usize,
+    /// Fewest posts of a templated series (a fixed frame, new text each time) for a finding;
+    /// it is then `low`, `medium` from `frame_medium_posts` and `high` from twice that, if
+    /// its timing would make it so.
+    pub frame_min_posts: usize,
+    pub frame_medium_posts: usize,
     /// Share of intervals that must fit the period (default 0.8).
     pub min_on_schedule: f64,
     /// How far an interval may be from a multiple of the period, as a share of the period
@@ -90,6 +98,8 @@ impl Default for Config {
         Config {
             enabled: true,
             min_repeats: 3,
+            frame_min_posts: 8,
+            frame_medium_posts: 15,
             min_on_schedule: 0.8,
             tolerance_share: 0.01,
             min_tolerance_seconds: 60.0,
@@ -144,10 +154,20 @@ impl Detector for ScheduledRepeat {
         let mut findings = Vec::new();
         let mut campaigns = 0;
         let mut active = 0;
-        for cluster in &ctx.clusters {
+        // Near-duplicate clusters, then templated series (a fixed frame, new text each time):
+        // a series is judged only by its timing, since people open posts alike too.
+        let series = ctx.clusters.iter().map(|c| (c, false));
+        let framed = ctx.frames.iter().map(|c| (c, true));
+        for (cluster, framed) in series.chain(framed) {
             let Some(a) = analyse(cluster, posts, cfg, has_seconds) else {
                 continue;
             };
+            // A frame is weaker evidence than a repeated text: a person may schedule a few
+            // "New on the blog: …" posts in a Buffer slot. It needs more posts, and its
+            // severity grows with their number.
+            if framed && (!a.regular() || a.posts.len() < cfg.frame_min_posts) {
+                continue;
+            }
             if a.regular() {
                 campaigns += 1;
                 let period = a.period.as_ref().map_or(a.median_interval, |p| p.seconds);
@@ -157,7 +177,24 @@ impl Detector for ScheduledRepeat {
                     active += 1;
                 }
             }
-            if let Some(f) = a.finding(cfg, &cluster.template) {
+            if let Some(mut f) = a.finding(cfg, &cluster.template) {
+                if framed {
+                    let n = a.posts.len();
+                    let most = if n >= 2 * cfg.frame_medium_posts {
+                        Severity::High
+                    } else if n >= cfg.frame_medium_posts {
+                        Severity::Medium
+                    } else {
+                        Severity::Low
+                    };
+                    f.severity = f.severity.min(most);
+                    f.summary = format!(
+                        "a templated series, new text in a fixed frame each time: {}",
+                        f.summary
+                    );
+                    f.numbers
+                        .insert("wordings".to_string(), cluster.wordings as f64);
+                }
                 findings.push(f);
             }
         }
@@ -997,5 +1034,111 @@ mod tests {
         assert_eq!(period_words(6.0 * HOUR, 60.0), "every 6 hours");
         assert_eq!(period_words(1800.0, 60.0), "every 30 minutes");
         assert_eq!(clock(545.4), "09:05");
+    }
+
+    /// `n` posts in one frame around a text that changes every time, at the times given.
+    fn series(
+        n: usize,
+        mut at: impl FnMut(usize) -> DateTime<Utc>,
+        text: impl Fn(&str) -> String,
+    ) -> Vec<Post> {
+        let topics = [
+            "sharpen your chisels before every session",
+            "measure twice and cut once on hardwood",
+            "seal end grain to stop cracks forming",
+            "let glue cure overnight in a warm room",
+            "sand with the grain from coarse to fine",
+            "store timber flat and off the floor",
+            "mark the waste side of every cut clearly",
+            "wax your plane sole for smoother strokes",
+            "pre-drill oak to avoid splitting boards",
+            "clamp gently so the joint stays square",
+            "check your square against a known edge",
+            "clean brushes at once in warm soapy water",
+            "plane across the end grain from both sides",
+            "use a backer board when drilling through",
+            "oil finishes need thin coats and patience",
+            "rip long boards with a feather board",
+            "keep a sharp pencil behind your ear",
+            "test stain colours on an offcut first",
+            "vacuum dust before the finishing coat",
+            "rest tools on their sides not their edges",
+        ];
+        (0..n)
+            .map(|i| {
+                let tip = topics[i % topics.len()];
+                Post::new(format!("s{i}"), at(i), text(tip))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_templated_series_on_a_daily_slot_is_found_with_its_frame() {
+        let mut posts = chatter(80);
+        posts.extend(series(
+            20,
+            |i| monday() + Duration::days(i as i64) + Duration::seconds(7),
+            |tip| {
+                format!(
+                    "Tip of the day: {tip} https://woodshop.example/tips/{}",
+                    tip.len()
+                )
+            },
+        ));
+        let out = run_at(posts, monday() + Duration::days(20));
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.summary.starts_with("a templated series"))
+            .expect("the series is found");
+        assert_eq!(f.template.as_deref(), Some("tip of the day <…> <url>"));
+        assert_eq!(f.posts.len(), 20);
+        assert!(f.summary.contains("09:00 UTC"), "{}", f.summary);
+        assert_eq!(f.numbers["wordings"], 20.0);
+    }
+
+    #[test]
+    fn a_series_known_by_its_closing_words_is_found_too() {
+        let posts = series(
+            20,
+            |i| monday() + Duration::hours(6 * i as i64),
+            |tip| format!("{tip}. Read more in the daily wire https://wire.example/x"),
+        );
+        let out = run_at(posts, monday() + Duration::days(7));
+        let f = &out.findings[0];
+        assert!(f.summary.starts_with("a templated series"), "{}", f.summary);
+        assert_eq!(
+            f.template.as_deref(),
+            Some("<…> read more in the daily wire <url>")
+        );
+    }
+
+    #[test]
+    fn a_person_who_opens_posts_alike_at_human_times_is_not_a_series() {
+        let mut next = lcg(5);
+        let mut posts = chatter(60);
+        posts.extend(series(
+            15,
+            |i| {
+                monday()
+                    + Duration::days(3 * i as i64)
+                    + Duration::seconds((next() % 36_000) as i64)
+            },
+            |tip| format!("I think that {tip}, honestly"),
+        ));
+        let out = run_at(posts, monday() + Duration::days(60));
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+    }
+
+    #[test]
+    fn a_few_blog_announcements_in_a_scheduler_slot_are_not_a_series() {
+        let mut posts = chatter(60);
+        posts.extend(series(
+            5,
+            |i| monday() + Duration::days(4 * i as i64) + Duration::seconds(20),
+            |tip| format!("New on the blog: {tip} https://me.example/p/{}", tip.len()),
+        ));
+        let out = run_at(posts, monday() + Duration::days(30));
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
     }
 }
