@@ -1,7 +1,7 @@
 //! `near_duplicate`: the same text posted again and again, word for word or with small changes
 //! (another link, another emoji, a changed number).
 //!
-//! [`clusters`] groups every post of a timeline once, for all detectors (see
+//! [`clusters`](super::context::clusters) groups every post of a timeline once, for all detectors (see
 //! [`super::Context`]): texts are [`normalize`]d, identical ones grouped, and the rest matched
 //! with MinHash and LSH ([`crate::minhash`]), so the work is about linear in the number of posts.
 //! Reposts are left out (their text is someone else's), and so are texts with fewer than

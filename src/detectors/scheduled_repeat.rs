@@ -16,7 +16,7 @@
 //!   counted only when the timeline has second precision at all.
 //!
 //! Any one of these makes the cluster *regular*, a campaign. Severity: high when regular and
-//! promotional (half its posts have [`promotion_ratio::markers`]) or repeated at least
+//! promotional (half its posts have [`markers`]) or repeated at least
 //! `high_repeats` times; medium when regular; low when the timing is irregular but it is still a
 //! campaign (`campaign_repeats` posts over at least `campaign_days`); otherwise nothing: a
 //! person re-sharing a link a few times at human times is not a finding.
