@@ -237,9 +237,10 @@ fn hard_negatives_and_people_score_as_people() {
 fn score_separates_automation_from_people() {
     let (table, by) = score_table();
     println!("{table}");
-    // Newsroom feeds are automation without duplicates or replies: only `timing` and
-    // `automation_client` can lower their score (caps 20 + 5), so they are reported above,
-    // not asserted here.
+    // Newsroom feeds are automation without duplicates or replies: `timing`,
+    // `automation_client` and `feed_broadcast` lower their score, but the corpus's feeds (150
+    // posts over 4-7 days) are too small for a high `feed_broadcast` finding, so they are
+    // reported above, not asserted here.
     let mut failures = Vec::new();
     for a in [
         Archetype::ScheduledPromoter,

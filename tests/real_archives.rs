@@ -1,6 +1,7 @@
 //! Real archives written by real people (copied into `fixtures/real/` with their licences) go
 //! through the whole pipeline and must not be called automated. These are the hard negatives
-//! echoscope answers to: a heavy human replier with a day/night rhythm.
+//! echoscope answers to: a heavy human replier with a day/night rhythm, and a staff-run public
+//! figure's account that shares links.
 
 use std::path::PathBuf;
 
@@ -34,10 +35,43 @@ fn the_real_twitter_archive_reads_as_a_person() {
     let auto_reply = &report.detectors["auto_reply"].stats;
     assert_eq!(auto_reply["replies"], 1738.0);
     assert!(auto_reply["median_reply_latency_seconds"] > 3600.0);
+    // A person talking with people is not a feed: most of what he writes answers someone.
+    let feed = &report.detectors["feed_broadcast"];
+    assert_eq!(feed.findings, 0);
+    assert!(feed.stats["conversation_share"] > 0.8, "{:?}", feed.stats);
+}
+
+/// A staff-run public figure sharing links (73.5% of the posts carry one) is people sharing
+/// links, not a feed: most of its link posts are statements of its own, and it posts a few
+/// times a month. The real counterpart of `feed_broadcast`'s threshold on headline and link
+/// posts (80%).
+#[test]
+fn a_public_figure_who_shares_links_is_not_a_feed() {
+    let path = fixture("real/fivethirtyeight-twitter-ratio/BarackObama.jsonl");
+    let (_, batch) = sources::read(&path, None, &sources::Limits::default()).unwrap();
+    assert_eq!(batch.timelines.len(), 1);
+    let timeline = &batch.timelines[0];
+    assert_eq!(timeline.posts.len(), 68);
+    let with_links = timeline
+        .posts
+        .iter()
+        .filter(|p| !p.links.is_empty())
+        .count();
+    assert_eq!(with_links, 50);
+    let now = timeline.posts.last().unwrap().created_at;
+    let report = echoscope::scan::analyse(timeline, &Default::default(), now);
+    let feed = &report.detectors["feed_broadcast"];
+    assert_eq!(feed.findings, 0, "{:?}", report.findings);
+    // Enough posts to be judged (57 of its own), and judged a minority of headlines.
+    assert!(feed.stats["headline_link_share"] < 0.5, "{:?}", feed.stats);
+    assert!(report.score >= 90, "score {}", report.score);
 }
 
 /// Real public feeds written by people and newsrooms (captured as served; small, but real):
-/// every one must read cleanly and none may be called automated.
+/// every one must read cleanly and none may be called automated. None of them is one account's
+/// feed with enough items to show a feed's cadence (the site feeds hold 1-2 items; /r/homelab's
+/// 25 entries are many people's posts), so `feed_broadcast`'s positive cases are synthetic, in
+/// its unit tests.
 #[test]
 fn real_feeds_read_as_people() {
     use echoscope::model::{Platform, Timeline};

@@ -4,9 +4,10 @@
 //! The facts: near-duplicate [`Cluster`]s of all posts (the expensive part: normalisation,
 //! MinHash, LSH and `strsim` verification, about linear in the number of posts; read by
 //! `near_duplicate`, `scheduled_repeat` and `auto_reply`), which replies continue the account's
-//! own threads and which talk to others (read by `auto_reply`, `timing` and
-//! `promotion_ratio`), and the hour-of-day profile and its rest gap (people sleep, programs
-//! do not; read by `timing` and `auto_reply`). Detectors import this module, never each other.
+//! own threads and which talk to others (read by `auto_reply`, `timing`, `promotion_ratio` and
+//! `feed_broadcast`), and the hour-of-day profile and its rest gap (people sleep, programs do
+//! not; read by `timing`, `auto_reply` and `feed_broadcast`). Detectors import this module,
+//! never each other.
 
 use std::collections::HashSet;
 
@@ -297,13 +298,19 @@ pub fn hour_profile<'a>(times: impl Iterator<Item = &'a DateTime<Utc>>) -> [usiz
     h
 }
 
+/// For each hour of a profile, whether it is quiet: it holds at most `quiet_fraction` of the
+/// average hour's posts.
+pub fn quiet_hours(profile: &[usize; 24], quiet_fraction: f64) -> [bool; 24] {
+    let total: usize = profile.iter().sum();
+    let limit = quiet_fraction * total as f64 / 24.0;
+    profile.map(|c| c as f64 <= limit)
+}
+
 /// The longest run of consecutive quiet hours, around the clock (23:00 is next to 00:00). An
 /// hour is quiet when it holds at most `quiet_fraction` of the average hour's posts. 24 when
 /// there are no posts.
 pub fn rest_gap_hours(profile: &[usize; 24], quiet_fraction: f64) -> usize {
-    let total: usize = profile.iter().sum();
-    let limit = quiet_fraction * total as f64 / 24.0;
-    let quiet: Vec<bool> = profile.iter().map(|&c| c as f64 <= limit).collect();
+    let quiet = quiet_hours(profile, quiet_fraction);
     if quiet.iter().all(|&q| q) {
         return 24;
     }

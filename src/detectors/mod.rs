@@ -19,6 +19,7 @@ pub mod auto_reply;
 pub mod automation_client;
 pub mod context;
 pub mod evidence;
+pub mod feed_broadcast;
 pub mod markers;
 pub mod near_duplicate;
 pub mod promotion_ratio;
@@ -40,6 +41,7 @@ pub struct Config {
     pub timing: timing::Config,
     pub automation_client: automation_client::Config,
     pub promotion_ratio: promotion_ratio::Config,
+    pub feed_broadcast: feed_broadcast::Config,
 }
 
 /// A detector. See the module documentation for the contract.
@@ -73,6 +75,7 @@ pub fn all() -> Vec<Box<dyn Detector>> {
         Box::new(timing::Timing),
         Box::new(automation_client::AutomationClient),
         Box::new(promotion_ratio::PromotionRatio),
+        Box::new(feed_broadcast::FeedBroadcast),
     ]
 }
 
