@@ -30,7 +30,7 @@ pub struct Context<'a> {
     /// at least `near_duplicate.min_cluster_size` members.
     pub clusters: Vec<Cluster>,
     /// Templated series: original posts that share a fixed frame around text that changes
-    /// every time ("tip of the day <…> <url>"), each with at least `near_duplicate.
+    /// every time (`tip of the day <…> <url>`), each with at least `near_duplicate.
     /// min_cluster_size` members and none of them in `clusters`. `template` shows the frame
     /// with `<…>` where the text changes.
     pub frames: Vec<Cluster>,
