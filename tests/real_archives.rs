@@ -128,3 +128,48 @@ fn real_feeds_read_as_people() {
         assert!(report.score >= 90, "{file}: score {}", report.score);
     }
 }
+
+/// A real person who posts often and by hand (about 8 a day, links in 38% of posts, "..."
+/// continuations typed minutes apart): no finding above low, and the evidence is said to be
+/// limited (65 posts over 6 days), not ample.
+#[test]
+fn a_person_posting_often_by_hand_reads_as_a_person() {
+    let path = fixture("real/fivethirtyeight-twitter-ratio/realDonaldTrump.jsonl");
+    let (_, batch) = sources::read(&path, None, &sources::Limits::default()).unwrap();
+    let timeline = &batch.timelines[0];
+    assert_eq!(timeline.posts.len(), 65);
+    let now = timeline.posts.last().unwrap().created_at;
+    let report = echoscope::scan::analyse(timeline, &Default::default(), now);
+    assert!(
+        report.findings.iter().all(|f| f.severity <= Severity::Low),
+        "{:?}",
+        report.findings
+    );
+    assert!(report.score >= 90, "score {}", report.score);
+    let basis = report.basis.expect("basis");
+    assert_eq!(basis.level, echoscope::model::BasisLevel::Limited);
+}
+
+/// A real bot's first ten posts (a 15-minute cron, two hashtags each): too few and too short to
+/// prove anything. The report must not pass it off as clean: its evidence is thin, and the
+/// detectors that need more posts say so.
+#[test]
+fn a_real_bots_ten_posts_are_thin_evidence_not_a_clean_bill() {
+    let path = fixture("real/haxorpoda-bug-feed/haxorpoda_bugs.jsonl");
+    let (_, batch) = sources::read(&path, None, &sources::Limits::default()).unwrap();
+    let timeline = &batch.timelines[0];
+    assert_eq!(timeline.posts.len(), 10);
+    let now = timeline.posts.last().unwrap().created_at;
+    let report = echoscope::scan::analyse(timeline, &Default::default(), now);
+    let basis = report.basis.expect("basis");
+    assert_eq!(basis.level, echoscope::model::BasisLevel::Thin);
+    assert!(basis.too_few_posts.contains_key("timing"), "{basis:?}");
+    assert!(
+        basis.too_few_posts.contains_key("feed_broadcast"),
+        "{basis:?}"
+    );
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.severity <= Severity::Medium));
+}
