@@ -1,8 +1,10 @@
 //! echoscope: finds auto-responders and scheduled repetitive promotion in social-media timelines.
 //!
-//! The pipeline, one module per stage: [`sources`] read archives into [`model::Timeline`]s,
-//! [`detectors`] turn a timeline into findings, [`scan`] runs the pipeline and [`report`]
-//! renders the result.
+//! The pipeline, one module per stage: [`sources`] read archives and feeds into
+//! [`model::Timeline`]s, [`detectors`] turn a timeline into [`model::Finding`]s, [`scan`] runs
+//! the pipeline and builds the [`model::Report`], [`report`] renders it, [`store`] keeps the
+//! daemon's history and [`server`] is the daemon. [`model`] is the data all of them share, below
+//! every stage; the README's architecture section says which part may use which.
 
 pub mod cli;
 pub mod config;
