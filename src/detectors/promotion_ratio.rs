@@ -21,11 +21,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::context::Cluster;
 use super::evidence::spread_of;
 use super::markers::{markers, Marker};
 use super::{Context, Detector};
-use crate::model::PostKind;
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
+use crate::model::{Post, PostKind};
 
 /// The detector's id: file name, config key, JSON field and metric label.
 pub const ID: &str = "promotion_ratio";
@@ -55,6 +56,10 @@ pub struct Config {
     pub high_max_conversation: f64,
     /// Fewest posts for `high`.
     pub high_min_posts: usize,
+    /// One link in at least this many own posts...
+    pub same_link_min_posts: usize,
+    /// ...making at least this share of them is pushed, not shared: `low`.
+    pub same_link_share: f64,
 }
 
 impl Default for Config {
@@ -69,6 +74,8 @@ impl Default for Config {
             high_ratio: 0.8,
             high_max_conversation: 0.05,
             high_min_posts: 50,
+            same_link_min_posts: 3,
+            same_link_share: 0.3,
         }
     }
 }
@@ -108,12 +115,14 @@ impl Detector for PromotionRatio {
             .insert("conversation_share".into(), conversation_share);
 
         let mut own = 0usize;
+        let mut own_idx: Vec<usize> = Vec::new();
         let mut promotional: Vec<(usize, Vec<Marker>)> = Vec::new();
         for (i, p) in posts.iter().enumerate() {
             if !matches!(p.kind, PostKind::Original | PostKind::Quote) {
                 continue;
             }
             own += 1;
+            own_idx.push(i);
             let m = markers(p);
             if !m.is_empty() {
                 promotional.push((i, m));
@@ -125,6 +134,9 @@ impl Detector for PromotionRatio {
         let ratio = promotional.len() as f64 / own as f64;
         out.stats.insert("promotion_ratio".into(), ratio);
 
+        if let Some(f) = same_link(posts, &own_idx, &ctx.clusters, cfg) {
+            out.findings.push(f);
+        }
         let enough = written >= cfg.min_posts && own >= cfg.min_own_posts;
         let severity = if !enough {
             // A short timeline that does nothing but sell ranks below one that talks with
@@ -209,6 +221,93 @@ impl Detector for PromotionRatio {
         });
         out
     }
+}
+
+/// The same link pushed again and again in words that change: one page in at least
+/// `same_link_min_posts` own posts,
+/// making at least `same_link_share` of them. People share a page they like once or twice, or
+/// their own blog post a few times among many other posts; a timeline that is mostly one link
+/// is promoting it, and on a short timeline this is among the few signals there are.
+fn same_link(posts: &[Post], own: &[usize], clusters: &[Cluster], cfg: &Config) -> Option<Finding> {
+    let mut by_link: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for &i in own {
+        let Some(p) = posts.get(i) else { continue };
+        let mut links: Vec<String> = p.links.iter().filter_map(|l| page(l)).collect();
+        links.sort();
+        links.dedup();
+        for l in links {
+            by_link.entry(l).or_default().push(i);
+        }
+    }
+    let (link, idx) = by_link
+        .into_iter()
+        .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(&a.0)))?;
+    let share = idx.len() as f64 / own.len().max(1) as f64;
+    if idx.len() < cfg.same_link_min_posts.max(2) || share < cfg.same_link_share {
+        return None;
+    }
+    // The same text with the same link is a repeat, told (and weighed) by `near_duplicate` and
+    // `scheduled_repeat`; this finding is for a page pushed in words that change.
+    let repeated = clusters.iter().any(|c| {
+        let shared = idx.iter().filter(|i| c.members.contains(i)).count();
+        shared * 2 >= idx.len()
+    });
+    if repeated {
+        return None;
+    }
+    let numbers = BTreeMap::from([
+        ("posts".to_string(), idx.len() as f64),
+        ("share".to_string(), share),
+    ]);
+    Some(Finding {
+        detector: ID.into(),
+        severity: Severity::Low,
+        summary: format!(
+            "the same link in {} of {} own posts ({:.0}%): {link}",
+            idx.len(),
+            own.len(),
+            share * 100.0
+        ),
+        template: None,
+        schedule: None,
+        numbers,
+        evidence: spread_of(&idx, MAX_EVIDENCE)
+            .into_iter()
+            .filter_map(|i| posts.get(i))
+            .map(|p| Evidence::of(p, Some("the same link".to_string())))
+            .collect(),
+        posts: idx
+            .iter()
+            .filter_map(|&i| posts.get(i))
+            .map(PostRef::of)
+            .collect(),
+    })
+}
+
+/// The page a link points at, for comparing links: scheme, `www.`, tracking parameters, the
+/// fragment and a trailing slash dropped; the host lowercased. `None` for what is not a web link.
+fn page(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (host, path) = path.split_once('/').unwrap_or((path, ""));
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    if host.is_empty() {
+        return None;
+    }
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("utm_") && !kv.starts_with("ref="))
+        .collect();
+    let mut out = format!("{host}/{}", path.trim_end_matches('/'));
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    Some(out.trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]
@@ -306,5 +405,61 @@ mod tests {
         assert_eq!(out.findings[0].posts.len(), 10);
         // Selling with conversation is not.
         assert!(run(&timeline(8, 0, 6)).findings.is_empty());
+    }
+
+    /// `n` own posts in words of their own, the first `same` of them linking one page (with
+    /// varying tracking parameters), the rest other pages.
+    fn linking(n: usize, same: usize) -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        let mut tl = Timeline::new("acct", Platform::Other);
+        for i in 0..n {
+            let mut p = Post::new(
+                format!("{i}"),
+                t0 + Duration::hours(19 * i as i64),
+                [
+                    "we finally shipped the thing we have worked on all year",
+                    "a short story about what went wrong on launch day",
+                    "everyone asked how the new pricing works, here it is",
+                    "the team behind it, in their own words",
+                    "what early users told us in the first week",
+                    "how it compares with what we built before",
+                    "three small details we are proud of",
+                    "questions from the community, answered",
+                ][i % 8]
+                    .to_string(),
+            );
+            p.links = if i < same {
+                vec![format!("https://WWW.Example.com/launch/?utm_source=x{i}")]
+            } else {
+                vec![format!("https://news.example.org/{i}")]
+            };
+            tl.posts.push(p);
+        }
+        tl.finish();
+        tl
+    }
+
+    #[test]
+    fn the_same_link_pushed_on_a_short_timeline_is_low() {
+        let out = run(&linking(8, 4));
+        let f = out
+            .findings
+            .iter()
+            .find(|f| f.summary.starts_with("the same link"))
+            .expect("found");
+        assert_eq!(f.severity, Severity::Low);
+        assert_eq!(f.posts.len(), 4);
+        assert!(f.summary.ends_with("example.com/launch"), "{}", f.summary);
+    }
+
+    #[test]
+    fn a_person_resharing_their_post_now_and_then_is_nothing() {
+        let out = run(&linking(100, 4));
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        assert_eq!(
+            page("http://a.example/x/#top"),
+            Some("a.example/x".to_string())
+        );
+        assert_eq!(page("mailto:x@example.com"), None);
     }
 }
