@@ -216,6 +216,14 @@ pub fn category(client: &str) -> Option<Category> {
     lookup(client).map(|e| e.category)
 }
 
+/// Every listed short-link domain and its app, for lookups by host.
+static DOMAINS: LazyLock<HashMap<&'static str, &'static Entry>> = LazyLock::new(|| {
+    ENTRIES
+        .iter()
+        .flat_map(|e| e.domains.iter().map(move |d| (d.as_str(), e)))
+        .collect()
+});
+
 /// The listed app whose own short-link domain one of the post's links is on, with that domain.
 fn lookup_links(post: &Post) -> Option<(&'static Entry, &'static str)> {
     let text_links = post
@@ -228,15 +236,15 @@ fn lookup_links(post: &Post) -> Option<(&'static Entry, &'static str)> {
         .chain(text_links)
         .filter_map(host)
         .find_map(|h| {
-            ENTRIES.iter().find_map(|e| {
-                e.domains
-                    .iter()
-                    .find(|d| {
-                        h == d.as_str()
-                            || h.strip_suffix(d.as_str()).is_some_and(|r| r.ends_with('.'))
-                    })
-                    .map(|d| (e, d.as_str()))
-            })
+            // The host, then each parent domain: `x.ow.ly`, `ow.ly`, `ly`.
+            let mut at = Some(h.as_str());
+            while let Some(name) = at {
+                if let Some((domain, entry)) = DOMAINS.get_key_value(name) {
+                    return Some((*entry, *domain));
+                }
+                at = name.split_once('.').map(|(_, parent)| parent);
+            }
+            None
         })
 }
 

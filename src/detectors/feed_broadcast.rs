@@ -321,8 +321,12 @@ fn headline_words(post: &Post, max_words: usize) -> Option<usize> {
         return None;
     }
     let mut has_link = !post.links.is_empty();
+    // Most posts of most timelines are no headline: settle those before reading any word.
+    if !has_link && !post.text.contains("http") {
+        return None;
+    }
     let (mut words, mut lines, mut sentences) = (0usize, 0usize, 1usize);
-    let (mut question, mut asks) = (false, false);
+    let mut question = false;
     for line in post.text.lines() {
         let mut line_words = 0usize;
         // Whether the previous word ended a sentence, so that the next word starts another.
@@ -343,12 +347,11 @@ fn headline_words(post: &Post, max_words: usize) -> Option<usize> {
                 sentences += 1;
             }
             line_words += 1;
+            if words + line_words > max_words {
+                return None;
+            }
             let bare = token.trim_end_matches(['"', '\'', ')', '’', '”']);
             question |= bare.contains('?');
-            let word = bare
-                .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
-                .to_lowercase();
-            asks |= ASKING.contains(&word.as_str());
             ended = ends_sentence(bare);
         }
         if line_words > 0 {
@@ -356,6 +359,19 @@ fn headline_words(post: &Post, max_words: usize) -> Option<usize> {
         }
         words += line_words;
     }
+    // Whether it asks the reader something: only a question can, so the words are looked up
+    // only then.
+    let asks = question
+        && post
+            .text
+            .split_whitespace()
+            .filter(|token| !is_url(token) && !token.starts_with('#'))
+            .any(|token| {
+                let word = token
+                    .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .to_lowercase();
+                ASKING.contains(&word.as_str())
+            });
     let headline = has_link
         && lines == 1
         && sentences == 1

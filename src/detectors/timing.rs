@@ -325,12 +325,17 @@ impl Detector for Timing {
             let profile = hour_profile(posts.iter().map(|p| &p.created_at));
             let gap = rest_gap_hours(&profile, cfg.quiet_hour_fraction);
             out.stats.insert("rest_gap_hours".into(), gap as f64);
-            let windows = rest_windows(
-                &posts.iter().map(|p| p.created_at).collect::<Vec<_>>(),
-                cfg.rest_window_days,
-                cfg.rest_window_min_posts,
-                cfg.quiet_hour_fraction,
-            );
+            // One window is the whole timeline, judged by `gap` already.
+            let windows = if n >= 2 * cfg.rest_window_min_posts.max(1) {
+                rest_windows(
+                    &posts.iter().map(|p| p.created_at).collect::<Vec<_>>(),
+                    cfg.rest_window_days,
+                    cfg.rest_window_min_posts,
+                    cfg.quiet_hour_fraction,
+                )
+            } else {
+                Vec::new()
+            };
             let judged = windows.len().max(1);
             let restless = if windows.len() > 1 {
                 windows.iter().filter(|&&g| g < cfg.rest_gap_hours).count()
