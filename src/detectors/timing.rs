@@ -1,7 +1,7 @@
 //! `timing`: the account's rhythm, which separates people from programs without reading a
 //! word.
 //!
-//! Four measures, each reported only with enough posts to mean something:
+//! Seven measures, each reported only with enough posts to mean something:
 //! - **Rest gap.** People sleep: over weeks, a person's posts leave a block of quiet hours in
 //!   the 24-hour profile (an hour is quiet when it holds under a quarter of the average hour's
 //!   posts). A program posts at every hour. The block is looked for around the clock, and it is
@@ -26,16 +26,65 @@
 //! - **Bursts.** Several posts seconds apart. Reposts and the account's own thread
 //!   continuations are left out: people do re-share quickly and thread composers publish all
 //!   parts at once.
+//! - **Phase lock.** RSS-to-social services (twitterfeed, dlvr.it, IFTTT, feed2toot, EchoFeed)
+//!   publish when they poll, and a poll run by cron fires at fixed minutes: the posts land at one
+//!   minute of the hour modulo 15, 30 or 60 min, seconds after the tick, whatever their text. A
+//!   real bot on a 15-minute cron posted at minutes 15/30/45 with seconds 07–29, while people's
+//!   minutes of the hour are flat (in two real public figures' timelines the busiest minute held
+//!   5–6% of 65 posts, and gaps fell near multiples of 15 min no more often than chance;
+//!   TweetDeck-scheduled posts, by contrast, landed at minute :00 43% of the time, at seconds
+//!   0–3 90% of the time). So for each period the busiest
+//!   ±1 min window of the phase is found, counting a post closer than the window to the one
+//!   before as part of it (a poll publishes every new item at once; people post in bursts). Its
+//!   core is the stretch where posts are densest above twice the density outside the window:
+//!   it ends where the poller's posts end. The lock is weighed by the binomial chance of so many
+//!   posts in so narrow a core, times the number of starts and widths the core could have had
+//!   (a scan statistic, Bonferroni's bound), which must be under 1 in 10^8, with at least 20
+//!   posts in the core and twice the share chance gives in the window. A person's chance clump
+//!   spreads over the whole window and does not pass; a poller's seconds-wide core does. Only
+//!   the account's own original posts and quotes count: pollers publish items, not replies. The
+//!   finding lists the posts of the core, so that a person who also runs a poller has only the
+//!   poller's posts listed, give or take the few of theirs that fall on its seconds by chance.
+//! - **Daily slot.** A job that posts once a day fires at the same clock time (a daily series
+//!   at the same minute, each post new). The same test with a period of a day, but weighed
+//!   against the posts within 30 minutes of the slot, since people keep habits to the hour
+//!   ("around 7") and jobs to the minute; it needs 14 days with a post in the slot and half the
+//!   days of its span.
+//!   Locks and slots are judged from timestamps as written: an export that rounds every time
+//!   to the minute or to 5 minutes puts a person's posts on a few phases, so chance is taken
+//!   over the phases the rounding leaves (when post ids encoding the time do not vouch for the
+//!   times). One story per set of posts: a lock resting mostly on posts the clockwork or
+//!   :00-seconds finding already tells, or on repeated texts (near-duplicate clusters, told by
+//!   `near_duplicate` and `scheduled_repeat`), is not reported again; of a daily slot and a
+//!   sub-daily lock over the same posts, the less likely by chance is told. Posts a reported
+//!   lock explains are left out when the rest gap is judged: a poller posts at night for a
+//!   person who sleeps.
+//! - **Thread pace.** Thread schedulers (Hypefury, Typefully, Buffer threads) publish a thread's
+//!   parts in a loop, each a reply to the one before, 1–2 s apart (ten posts in twelve seconds),
+//!   or with a fixed delay between parts (an exact one-minute drip): that is how the issue
+//!   reports them; no real timeline of one has been measured yet. Typed by hand, parts come
+//!   minutes apart (a real person's continuations: 4–7 min), and even a prepared series pasted
+//!   by hand takes 12–17 s a part (a real staff account). A thread of 3+ posts all within 3 s of
+//!   each other, or of 4+ posts at gaps of 10 s to 1 h kept to ±1 s, is machine-posted; the
+//!   apps' own "post all" composers publish as fast, so the finding says software published the
+//!   threads, not who wrote them, and is low unless five or more threads went so. Only measured
+//!   when the timestamps carry real seconds.
+//!
+//! Account stats: `posts_per_day`, `rest_gap_hours`, `rest_windows`, `restless_window_share`,
+//! `interval_entropy`, `exact_minute_share`, `phase_locked_share` (share of the original posts at
+//! a phase lock or daily slot, 0 when there is none) and `machine_thread_count` (threads posted
+//! at a machine's pace).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Timelike, Utc};
+use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
 
 use super::context::{hour_profile, rest_gap_hours};
-use super::evidence::{duration, spread_of};
+use super::evidence::{duration, spread, spread_of};
 use super::{Context, Detector};
-use crate::model::{created_at_from_id, PostKind, Timeline};
+use crate::model::{created_at_from_id, Post, PostKind, Timeline};
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 
 /// The detector's id: file name, config key, JSON field and metric label.
@@ -95,6 +144,35 @@ pub struct Config {
     /// Fewest bursts for `low`, and for `medium`.
     pub bursts_low: usize,
     pub bursts_medium: usize,
+    /// Width in seconds of the window a phase lock or daily slot is looked for in (120: ±1 min).
+    pub phase_window_secs: i64,
+    /// Fewest original posts at a phase lock before it is reported (a daily slot needs
+    /// `slot_min_days`).
+    pub phase_min_posts: usize,
+    /// Chance of as many posts in as narrow a stretch of the phase, anywhere in the period (every
+    /// start and width counted), at or below which the phase counts as locked.
+    pub phase_chance: f64,
+    /// The share in the window must be at least this many times the share chance gives.
+    pub phase_min_lift: f64,
+    /// Posts and share of the original posts at the lock for `medium`.
+    pub phase_medium_posts: usize,
+    pub phase_medium_share: f64,
+    /// Fewest days with a post in a daily slot, and the share of the days of its span.
+    pub slot_min_days: usize,
+    pub slot_day_share: f64,
+    /// Days and share of days for a daily slot to be `medium`.
+    pub slot_medium_days: usize,
+    pub slot_medium_day_share: f64,
+    /// Fewest posts (the first and its self-replies) in a thread whose pace is judged.
+    pub thread_min_posts: usize,
+    /// A thread whose parts are all at most this many seconds apart is machine-posted.
+    pub thread_fast_gap_secs: f64,
+    /// A thread of 4+ posts whose gaps (10 s to 1 h) differ by at most this many seconds is a
+    /// machine's drip.
+    pub thread_drip_tolerance_secs: f64,
+    /// Posts in machine-posted threads for `low`, and machine-posted threads for `medium`.
+    pub thread_low_posts: usize,
+    pub threads_medium: usize,
 }
 
 impl Default for Config {
@@ -123,6 +201,21 @@ impl Default for Config {
             burst_min_posts: 4,
             bursts_low: 3,
             bursts_medium: 10,
+            phase_window_secs: 120,
+            phase_min_posts: 20,
+            phase_chance: 1e-8,
+            phase_min_lift: 2.0,
+            phase_medium_posts: 30,
+            phase_medium_share: 0.5,
+            slot_min_days: 14,
+            slot_day_share: 0.5,
+            slot_medium_days: 30,
+            slot_medium_day_share: 0.8,
+            thread_min_posts: 3,
+            thread_fast_gap_secs: 3.0,
+            thread_drip_tolerance_secs: 2.0,
+            thread_low_posts: 5,
+            threads_medium: 5,
         }
     }
 }
@@ -196,15 +289,9 @@ fn middle_half(values: &mut [f64]) -> (f64, f64) {
     (at(3) - at(1), at(2))
 }
 
-/// Whether the timestamps carry real seconds (see the module documentation).
-fn has_seconds(tl: &Timeline) -> bool {
-    if tl
-        .posts
-        .iter()
-        .any(|p| p.created_at.second() != 0 || p.created_at.nanosecond() != 0)
-    {
-        return true;
-    }
+/// Whether post ids that encode their time (Twitter, Mastodon, Bluesky) agree with the
+/// timestamps: then the timestamps are real to the second, whatever they look like.
+fn ids_vouch(tl: &Timeline) -> bool {
     let (mut decoded, mut agree) = (0usize, 0usize);
     for p in &tl.posts {
         if let Some(t) = created_at_from_id(tl.platform, &p.id) {
@@ -215,6 +302,474 @@ fn has_seconds(tl: &Timeline) -> bool {
         }
     }
     decoded > 0 && agree * 10 >= decoded * 8
+}
+
+/// Roundings an export may apply to every timestamp, in seconds, the coarsest first.
+const GRAINS: [i64; 6] = [3600, 1800, 900, 600, 300, 60];
+
+/// How finely the timestamps are written, in seconds: the coarsest rounding (to the minute, to
+/// 5 minutes, ...) that at least 95% of them show, or 1. Ids that vouch for the times (asked
+/// only then, as decoding them costs) make it 1: a scheduler that fires at hh:00:00 is not an
+/// export that rounds.
+fn time_grain(posts: &[Post], vouched: impl FnOnce() -> bool) -> i64 {
+    // At least 95% on the rounding: stop at the first post past the 5% allowed off it.
+    let on = |g: i64| {
+        let allowed = posts.len() / 20;
+        posts
+            .iter()
+            .filter(|p| p.created_at.nanosecond() != 0 || p.created_at.timestamp() % g != 0)
+            .nth(allowed)
+            .is_none()
+    };
+    // Every coarser rounding is also a rounding to the minute: most timelines stop here.
+    if posts.is_empty() || !on(60) {
+        return 1;
+    }
+    let grain = GRAINS.into_iter().find(|&g| on(g)).unwrap_or(60);
+    if vouched() {
+        1
+    } else {
+        grain
+    }
+}
+
+/// ln n!, exact for small n, by Stirling's series beyond (error below 1e-10).
+fn ln_factorial(n: usize) -> f64 {
+    if n < 32 {
+        return (2..=n).map(|i| (i as f64).ln()).sum();
+    }
+    let x = n as f64;
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x * x * x)
+}
+
+/// ln P(X ≥ k) for X ~ Binomial(n, p): how surprising `k` hits in `n` tries are by chance. 0
+/// (no surprise) for `k` at or below the expected count.
+fn ln_binomial_tail(n: usize, k: usize, p: f64) -> f64 {
+    if k > n || p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 || k as f64 <= n as f64 * p {
+        return 0.0;
+    }
+    let q = 1.0 - p;
+    let ln_pmf = ln_factorial(n) - ln_factorial(k) - ln_factorial(n - k)
+        + k as f64 * p.ln()
+        + (n - k) as f64 * q.ln();
+    // Past the mean each term is a falling multiple of the one before.
+    let (mut sum, mut term) = (1.0f64, 1.0f64);
+    for j in k..n {
+        term *= (n - j) as f64 / (j + 1) as f64 * p / q;
+        sum += term;
+        if term < sum * 1e-12 {
+            break;
+        }
+    }
+    (ln_pmf + sum.ln()).min(0.0)
+}
+
+/// The periods a feed poller keeps (15, 30 and 60 minutes), in seconds.
+const POLL_PERIODS: [i64; 3] = [900, 1800, 3600];
+/// A daily slot's period.
+const DAY_SECS: i64 = 86_400;
+/// A phase is weighed against the posts within half of this of it (or the whole period, when
+/// shorter): people keep daily habits to the hour, jobs to the minute.
+const NEIGHBOURHOOD_SECS: i64 = 3600;
+
+/// Where a poller's or a scheduled job's posts land: the busiest phase of one period.
+#[derive(Debug, Clone)]
+struct Lock {
+    /// The period, in seconds (a day for a daily slot).
+    period: i64,
+    /// Indices into the posts at the phase (the core of the window), oldest first.
+    members: Vec<usize>,
+    /// Phase (seconds into the period) of the earliest member, and how far the latest is from it.
+    phase: i64,
+    spread: i64,
+    /// Events (posts more than a window after the one before) in the window, and the events it
+    /// is weighed against (all of them, or those within half an hour of a daily slot).
+    hits: usize,
+    tries: usize,
+    /// The share of the tries chance puts in the window; ln of the chance of as many events in
+    /// as narrow a core anywhere in the period (every start and width it could have had counted).
+    chance: f64,
+    ln_tail: f64,
+    /// Cycles (days, for a slot) with a member, and cycles from the first member's to the last's.
+    cycles: usize,
+    span_cycles: usize,
+}
+
+impl Lock {
+    /// The middle of the members' phases, seconds into the period.
+    fn centre(&self) -> i64 {
+        (self.phase + self.spread / 2).rem_euclid(self.period)
+    }
+
+    fn daily(&self) -> bool {
+        self.period == DAY_SECS
+    }
+
+    /// Whether this is a lock worth telling (see the module documentation).
+    fn holds(&self, cfg: &Config) -> bool {
+        let min = if self.daily() {
+            cfg.slot_min_days
+        } else {
+            cfg.phase_min_posts
+        };
+        let slot_days = !self.daily()
+            || (self.cycles >= cfg.slot_min_days
+                && self.cycles as f64 >= cfg.slot_day_share * self.span_cycles as f64);
+        self.hits >= min
+            && self.members.len() >= min
+            && self.ln_tail <= cfg.phase_chance.ln()
+            && self.hits as f64 >= cfg.phase_min_lift * self.tries as f64 * self.chance
+            && slot_days
+    }
+}
+
+/// The times (seconds) of the events among `stamps` (post index and time, oldest first): a post
+/// closer than `window` to the one before belongs to it, as one poll publishes every new item at
+/// once and people post in bursts.
+fn events_of(stamps: &[(usize, i64)], window: i64) -> Vec<i64> {
+    let mut events = Vec::new();
+    let mut last: Option<i64> = None;
+    for &(_, t) in stamps {
+        if last.is_none_or(|l| t - l >= window) {
+            events.push(t);
+        }
+        last = Some(t);
+    }
+    events
+}
+
+/// The busiest phase of `period` among `stamps` (post index and time in seconds, oldest first;
+/// `events` from [`events_of`]) and how likely so many posts there are by chance; `None` when
+/// there is nothing to weigh, or when the rounding of the timestamps (`grain`, seconds) leaves
+/// chance no room.
+fn busiest_phase(
+    stamps: &[(usize, i64)],
+    events: &[i64],
+    period: i64,
+    window: i64,
+    grain: i64,
+) -> Option<Lock> {
+    let window = window.clamp(1, period);
+    let neighbourhood = period.min(NEIGHBOURHOOD_SECS);
+    let g = grain.max(1);
+    // Rounded times fill whole steps of the grain: a window of 2 min holds one 5-min step.
+    let covered = (window + g - 1) / g * g;
+    let chance = covered as f64 / neighbourhood as f64;
+    if chance >= 0.5 {
+        return None;
+    }
+    let mut phases: Vec<i64> = events.iter().map(|t| t.rem_euclid(period)).collect();
+    phases.sort_unstable();
+    // Two laps, so that a window may wrap past the end of the period.
+    let laps: Vec<i64> = phases
+        .iter()
+        .copied()
+        .chain(phases.iter().map(|p| p + period))
+        .collect();
+    // Events at or after `from` and before `from + len` (len at most the period).
+    let count = |from: i64, len: i64| {
+        let from = from.rem_euclid(period);
+        let a = laps.partition_point(|&p| p < from);
+        let b = laps.partition_point(|&p| p < from + len);
+        b - a
+    };
+    // The busiest window starts at an event; the earliest such start wins a tie.
+    let (mut start, mut hits, mut end) = (0i64, 0usize, 0usize);
+    for (i, &p) in phases.iter().enumerate() {
+        end = end.max(i);
+        while laps.get(end).is_some_and(|&q| q < p + window) {
+            end += 1;
+        }
+        if end - i > hits {
+            (start, hits) = (p, end - i);
+        }
+    }
+    if hits == 0 {
+        return None;
+    }
+    let tries = if neighbourhood >= period {
+        phases.len()
+    } else {
+        count(start + window / 2 - neighbourhood / 2, neighbourhood)
+    };
+    // Events per second of the window.
+    let mut hist = vec![0usize; window as usize];
+    let first_in = laps.partition_point(|&p| p < start);
+    for p in laps.iter().skip(first_in).take(hits) {
+        if let Some(c) = hist.get_mut((p - start) as usize) {
+            *c += 1;
+        }
+    }
+    // The core: the stretch of the window where posts are densest above the background (twice
+    // the density of events outside the window), found as the stretch of largest excess. It
+    // ends where the poller's posts end, so few of a person's posts fall in it by chance.
+    let outside = (neighbourhood - covered).max(1) as f64;
+    let background = 2.0 * tries.saturating_sub(hits) as f64 / outside;
+    let (mut best, mut lo, mut hi) = (f64::NEG_INFINITY, 0i64, 0i64);
+    let (mut run, mut run_lo) = (0.0f64, 0i64);
+    for (r, &c) in (0i64..).zip(&hist) {
+        // Rounded times only ever fall on the grain's steps: only those can hold chance posts.
+        let cost = if (start + r).rem_euclid(g) == 0 {
+            background * g as f64
+        } else {
+            0.0
+        };
+        if run <= 0.0 {
+            (run, run_lo) = (c as f64 - cost, r);
+        } else {
+            run += c as f64 - cost;
+        }
+        if run > best {
+            (best, lo, hi) = (run, run_lo, r);
+        }
+    }
+    // The chance of so many events in so narrow a stretch, anywhere in the period and at any
+    // width up to the window's: the core is chosen after looking, so every start and width it
+    // could have had is paid for (a scan statistic with Bonferroni's bound).
+    let core_hits: usize = hist
+        .get(lo as usize..=hi as usize)
+        .map_or(0, |h| h.iter().sum());
+    let core_width = ((hi - lo) / g + 1) * g;
+    let looks = (period / g) as f64 * ((window + g - 1) / g) as f64;
+    let ln_tail =
+        ln_binomial_tail(tries, core_hits, core_width as f64 / neighbourhood as f64) + looks.ln();
+    let rel = |t: i64| (t - start).rem_euclid(period);
+    let core: Vec<(usize, i64)> = stamps
+        .iter()
+        .copied()
+        .filter(|&(_, t)| (lo..=hi).contains(&rel(t)))
+        .collect();
+    let rels = core.iter().map(|&(_, t)| rel(t));
+    let first = rels.clone().min()?;
+    let spread = rels.max()? - first;
+    let cycles: Vec<i64> = core
+        .iter()
+        .map(|&(_, t)| (t - start - first).div_euclid(period))
+        .collect();
+    let members: Vec<usize> = core.into_iter().map(|(i, _)| i).collect();
+    let mut distinct = cycles.clone();
+    distinct.dedup();
+    let span_cycles = match (cycles.first(), cycles.last()) {
+        (Some(a), Some(b)) => (b - a + 1) as usize,
+        _ => 0,
+    };
+    Some(Lock {
+        period,
+        phase: (start + first).rem_euclid(period),
+        spread,
+        hits,
+        tries,
+        chance,
+        ln_tail,
+        cycles: distinct.len(),
+        span_cycles,
+        members,
+    })
+}
+
+/// Whether at least half of `posts` (sorted) are in `told` (sorted).
+fn half_told(posts: &[usize], told: &[usize]) -> bool {
+    let shared = posts
+        .iter()
+        .filter(|i| told.binary_search(i).is_ok())
+        .count();
+    !posts.is_empty() && shared * 2 >= posts.len()
+}
+
+/// "a", "a or b", "a, b or c".
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// How a window's half-width reads: "±1 min", "±30 s".
+fn plus_minus(window: i64) -> String {
+    if window % 120 == 0 {
+        format!("±{} min", window / 120)
+    } else {
+        format!("±{} s", window / 2)
+    }
+}
+
+/// The finding of a phase lock or daily slot over `originals` original posts.
+fn lock_finding(
+    posts: &[Post],
+    lock: &Lock,
+    originals: usize,
+    cfg: &Config,
+    grain: i64,
+) -> Finding {
+    let k = lock.members.len();
+    let share = k as f64 / originals.max(1) as f64;
+    let within = if grain > 1 {
+        String::new()
+    } else if lock.spread == 0 {
+        ", all at the same second".to_string()
+    } else {
+        format!(", within {} of each other", duration(lock.spread as f64))
+    };
+    let chance_pct = lock.chance * 100.0;
+    let centre = lock.centre();
+    let mut numbers = BTreeMap::new();
+    numbers.insert("locked_posts".into(), k as f64);
+    numbers.insert("original_posts".into(), originals as f64);
+    numbers.insert("locked_share".into(), share);
+    numbers.insert("period_seconds".into(), lock.period as f64);
+    numbers.insert("phase_seconds".into(), centre as f64);
+    numbers.insert("spread_seconds".into(), lock.spread as f64);
+    numbers.insert("chance_share".into(), lock.chance);
+    numbers.insert(
+        "log10_chance".into(),
+        lock.ln_tail / std::f64::consts::LN_10,
+    );
+    let (severity, summary) = if lock.daily() {
+        numbers.insert("slot_days".into(), lock.cycles as f64);
+        numbers.insert("span_days".into(), lock.span_cycles as f64);
+        let medium = lock.cycles >= cfg.slot_medium_days
+            && lock.cycles as f64 >= cfg.slot_medium_day_share * lock.span_cycles as f64;
+        (
+            if medium { Severity::Medium } else { Severity::Low },
+            format!(
+                "daily at {:02}:{:02} UTC {} on {} of {} days ({k} posts{within}), as a scheduled job posts; by chance about {chance_pct:.0}% of the posts within {} of that time would be",
+                centre / 3600,
+                centre % 3600 / 60,
+                plus_minus(cfg.phase_window_secs),
+                lock.cycles,
+                lock.span_cycles,
+                duration((NEIGHBOURHOOD_SECS / 2) as f64),
+            ),
+        )
+    } else {
+        let minutes: Vec<String> = (0..NEIGHBOURHOOD_SECS / lock.period)
+            .map(|j| format!(":{:02}", (centre + j * lock.period) % 3600 / 60))
+            .collect();
+        let rhythm = match lock.period {
+            3600 => "an hourly poller's rhythm".to_string(),
+            p => format!("a {}-minute poller's rhythm", p / 60),
+        };
+        let medium = k >= cfg.phase_medium_posts && share >= cfg.phase_medium_share;
+        (
+            if medium { Severity::Medium } else { Severity::Low },
+            format!(
+                "{k} of {originals} original posts ({:.0}%) land at minute {} of the hour{within} — {rhythm} (by chance about {chance_pct:.0}%)",
+                share * 100.0,
+                or_list(&minutes),
+            ),
+        )
+    };
+    let mut f = finding(severity, summary, numbers);
+    f.posts = lock
+        .members
+        .iter()
+        .filter_map(|&i| posts.get(i))
+        .map(PostRef::of)
+        .collect();
+    f.evidence = spread(lock.members.len(), MAX_EVIDENCE)
+        .into_iter()
+        .filter_map(|j| {
+            let p = posts.get(*lock.members.get(j)?)?;
+            let before = j
+                .checked_sub(1)
+                .and_then(|b| lock.members.get(b))
+                .and_then(|&b| posts.get(b));
+            let at = p.created_at.format("%H:%M:%S");
+            let note = match before {
+                Some(b) => format!(
+                    "at {at}, {} after the one before",
+                    duration((p.created_at - b.created_at).num_seconds() as f64)
+                ),
+                None => format!("at {at}"),
+            };
+            Some(Evidence::of(p, Some(note)))
+        })
+        .collect();
+    f
+}
+
+/// The account's threads of at least `min` posts: a post and the replies the account chained
+/// to it, as indices into the posts, oldest first. A self-reply names its parent by id; where
+/// the source gave only the account's name, it continues the account's latest post before it.
+fn threads(posts: &[Post], self_replies: &[bool], min: usize) -> Vec<Vec<usize>> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(posts.len());
+    let mut root: Vec<usize> = (0..posts.len()).collect();
+    let mut latest: Option<usize> = None;
+    for (i, p) in posts.iter().enumerate() {
+        if self_replies.get(i).copied().unwrap_or(false) {
+            let parent = match &p.reply_to_id {
+                Some(id) => index.get(id.as_str()).copied(),
+                None => latest,
+            };
+            if let Some(r) = parent.and_then(|j| root.get(j).copied()) {
+                if let Some(slot) = root.get_mut(i) {
+                    *slot = r;
+                }
+            }
+        }
+        index.insert(p.id.as_str(), i);
+        if p.kind != PostKind::Repost {
+            latest = Some(i);
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, r) in root.iter().enumerate() {
+        groups.entry(*r).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups
+        .into_values()
+        .filter(|g| g.len() >= min.max(2))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// How a thread was posted, when a machine posted it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pace {
+    /// Every part at most a few seconds after the one before (all within `total` seconds).
+    Fast {
+        total: f64,
+        min_gap: f64,
+        max_gap: f64,
+    },
+    /// Every part the same delay after the one before, give or take the tolerance.
+    Drip { gap: f64, tolerance: f64 },
+}
+
+/// The pace of one thread (indices into `posts`, oldest first), if a machine's.
+fn machine_pace(posts: &[Post], thread: &[usize], cfg: &Config) -> Option<Pace> {
+    let times: Vec<DateTime<Utc>> = thread
+        .iter()
+        .filter_map(|&i| posts.get(i).map(|p| p.created_at))
+        .collect();
+    let mut gaps: Vec<f64> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).num_milliseconds() as f64 / 1000.0)
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    let (&min_gap, &max_gap) = (gaps.first()?, gaps.last()?);
+    if times.len() >= cfg.thread_min_posts.max(2) && max_gap <= cfg.thread_fast_gap_secs {
+        let total = (*times.last()? - *times.first()?).num_milliseconds() as f64 / 1000.0;
+        return Some(Pace::Fast {
+            total,
+            min_gap,
+            max_gap,
+        });
+    }
+    let drip = gaps.len() >= 3
+        && min_gap >= 10.0
+        && max_gap <= 3600.0
+        && max_gap - min_gap <= cfg.thread_drip_tolerance_secs;
+    drip.then(|| Pace::Drip {
+        gap: gaps.get(gaps.len() / 2).copied().unwrap_or(min_gap),
+        tolerance: (max_gap - min_gap) / 2.0,
+    })
 }
 
 /// The rest gap (see [`rest_gap_hours`]) of each window of `times` (sorted) holding at least
@@ -263,6 +818,120 @@ fn rest_windows(
                 .max()
                 .unwrap_or(0);
             gap(w).max(split)
+        })
+        .collect()
+}
+
+/// The rest gap of the posts at `judged` (indices, oldest first), judged per window: years of
+/// travel, moves across time zones and the odd sleepless night, folded into one 24-hour
+/// profile, leave no empty hour, while within any few weeks a person sleeps at about the same
+/// hours. Returns the stats (none with too few posts) and a finding when the posts never rest.
+fn rest(
+    posts: &[Post],
+    judged: &[usize],
+    cfg: &Config,
+) -> (BTreeMap<String, f64>, Option<Finding>) {
+    let mut stats = BTreeMap::new();
+    let times: Vec<DateTime<Utc>> = judged
+        .iter()
+        .filter_map(|&i| posts.get(i).map(|p| p.created_at))
+        .collect();
+    let n = times.len();
+    let (Some(first), Some(last)) = (times.first(), times.last()) else {
+        return (stats, None);
+    };
+    let days = (*last - *first).num_seconds().max(0) as f64 / 86400.0;
+    if n < cfg.rest_gap_min_posts {
+        return (stats, None);
+    }
+    let profile = hour_profile(times.iter());
+    let gap = rest_gap_hours(&profile, cfg.quiet_hour_fraction);
+    stats.insert("rest_gap_hours".into(), gap as f64);
+    // One window is the whole timeline, judged by `gap` already.
+    let windows = if n >= 2 * cfg.rest_window_min_posts.max(1) {
+        rest_windows(
+            &times,
+            cfg.rest_window_days,
+            cfg.rest_window_min_posts,
+            cfg.quiet_hour_fraction,
+        )
+    } else {
+        Vec::new()
+    };
+    let stretches = windows.len().max(1);
+    let restless = if windows.len() > 1 {
+        windows.iter().filter(|&&g| g < cfg.rest_gap_hours).count()
+    } else {
+        usize::from(gap < cfg.rest_gap_hours)
+    };
+    let restless_share = restless as f64 / stretches as f64;
+    stats.insert("rest_windows".into(), stretches as f64);
+    stats.insert("restless_window_share".into(), restless_share);
+    if restless == 0 || restless_share < cfg.rest_window_share || days < cfg.rest_gap_min_days {
+        return (stats, None);
+    }
+    let severity = if n >= cfg.rest_gap_medium_posts
+        && days >= cfg.rest_gap_medium_days
+        && restless == stretches
+    {
+        Severity::Medium
+    } else {
+        Severity::Low
+    };
+    let busy = profile.iter().filter(|&&c| c > 0).count();
+    let head = if busy == 24 && gap == 0 {
+        "posts at every hour of the day".to_string()
+    } else {
+        format!("posts around the clock (posts in {busy} of 24 hours; quietest stretch {gap} h)")
+    };
+    let mut numbers = BTreeMap::new();
+    numbers.insert("rest_gap_hours".into(), gap as f64);
+    numbers.insert("active_hours".into(), busy as f64);
+    numbers.insert("posts".into(), n as f64);
+    numbers.insert("days".into(), days);
+    numbers.insert("rest_windows".into(), stretches as f64);
+    numbers.insert("restless_windows".into(), restless as f64);
+    let windows_words = if stretches > 1 {
+        format!(
+            ", and in {restless} of {stretches} stretches of {:.0}+ days",
+            cfg.rest_window_days
+        )
+    } else {
+        String::new()
+    };
+    let mut f = finding(
+        severity,
+        format!(
+            "{head}: no rest gap of {} hours or more over {:.0} days ({n} posts){windows_words}",
+            cfg.rest_gap_hours, days
+        ),
+        numbers,
+    );
+    // One post for each of a spread of hours, to show the clock being covered.
+    let mut per_hour: [Option<usize>; 24] = [None; 24];
+    for &i in judged {
+        if let Some(slot) = posts
+            .get(i)
+            .and_then(|p| per_hour.get_mut(p.created_at.hour() as usize))
+        {
+            slot.get_or_insert(i);
+        }
+    }
+    let hours: Vec<usize> = per_hour.iter().flatten().copied().collect();
+    let mut picks = spread_of(&hours, MAX_EVIDENCE);
+    picks.sort_unstable();
+    f.evidence = posted_at(posts, picks, "%H:%M UTC");
+    (stats, Some(f))
+}
+
+/// Evidence of the posts at `picks`, each noted with its time ("posted at 09:00 UTC").
+fn posted_at(posts: &[Post], picks: Vec<usize>, format: &str) -> Vec<Evidence> {
+    picks
+        .into_iter()
+        .filter_map(|i| posts.get(i))
+        .map(|p| {
+            let at = p.created_at.format(format);
+            Evidence::of(p, Some(format!("posted at {at}")))
         })
         .collect()
 }
@@ -318,100 +987,16 @@ impl Detector for Timing {
         out.stats
             .insert("posts_per_day".into(), n as f64 / days.max(1.0));
 
-        // Rest gap, judged per window: years of travel, moves across time zones and the odd
-        // sleepless night, folded into one 24-hour profile, leave no empty hour, while within
-        // any few weeks a person sleeps at about the same hours.
-        if n >= cfg.rest_gap_min_posts {
-            let profile = hour_profile(posts.iter().map(|p| &p.created_at));
-            let gap = rest_gap_hours(&profile, cfg.quiet_hour_fraction);
-            out.stats.insert("rest_gap_hours".into(), gap as f64);
-            // One window is the whole timeline, judged by `gap` already.
-            let windows = if n >= 2 * cfg.rest_window_min_posts.max(1) {
-                rest_windows(
-                    &posts.iter().map(|p| p.created_at).collect::<Vec<_>>(),
-                    cfg.rest_window_days,
-                    cfg.rest_window_min_posts,
-                    cfg.quiet_hour_fraction,
-                )
-            } else {
-                Vec::new()
-            };
-            let judged = windows.len().max(1);
-            let restless = if windows.len() > 1 {
-                windows.iter().filter(|&&g| g < cfg.rest_gap_hours).count()
-            } else {
-                usize::from(gap < cfg.rest_gap_hours)
-            };
-            let restless_share = restless as f64 / judged as f64;
-            out.stats.insert("rest_windows".into(), judged as f64);
-            out.stats
-                .insert("restless_window_share".into(), restless_share);
-            if restless > 0
-                && restless_share >= cfg.rest_window_share
-                && days >= cfg.rest_gap_min_days
-            {
-                let severity = if n >= cfg.rest_gap_medium_posts
-                    && days >= cfg.rest_gap_medium_days
-                    && restless == judged
-                {
-                    Severity::Medium
-                } else {
-                    Severity::Low
-                };
-                let busy = profile.iter().filter(|&&c| c > 0).count();
-                let head = if busy == 24 && gap == 0 {
-                    "posts at every hour of the day".to_string()
-                } else {
-                    format!(
-                        "posts around the clock (posts in {busy} of 24 hours; quietest stretch {gap} h)"
-                    )
-                };
-                let mut numbers = BTreeMap::new();
-                numbers.insert("rest_gap_hours".into(), gap as f64);
-                numbers.insert("active_hours".into(), busy as f64);
-                numbers.insert("posts".into(), n as f64);
-                numbers.insert("days".into(), days);
-                numbers.insert("rest_windows".into(), judged as f64);
-                numbers.insert("restless_windows".into(), restless as f64);
-                let windows_words = if judged > 1 {
-                    format!(
-                        ", and in {restless} of {judged} stretches of {:.0}+ days",
-                        cfg.rest_window_days
-                    )
-                } else {
-                    String::new()
-                };
-                let mut f = finding(
-                    severity,
-                    format!(
-                        "{head}: no rest gap of {} hours or more over {:.0} days ({n} posts){windows_words}",
-                        cfg.rest_gap_hours, days
-                    ),
-                    numbers,
-                );
-                // One post for each of a spread of hours, to show the clock being covered.
-                let mut per_hour: [Option<usize>; 24] = [None; 24];
-                for (i, p) in posts.iter().enumerate() {
-                    if let Some(slot) = per_hour.get_mut(p.created_at.hour() as usize) {
-                        slot.get_or_insert(i);
-                    }
-                }
-                let hours: Vec<usize> = per_hour.iter().flatten().copied().collect();
-                let mut picks = spread_of(&hours, MAX_EVIDENCE);
-                picks.sort_unstable();
-                f.evidence = picks
-                    .into_iter()
-                    .filter_map(|i| posts.get(i))
-                    .map(|p| {
-                        Evidence::of(
-                            p,
-                            Some(format!("posted at {} UTC", p.created_at.format("%H:%M"))),
-                        )
-                    })
-                    .collect();
-                out.findings.push(f);
-            }
-        }
+        // Rest gap: the account's, in the stats; the finding is judged below, on the posts
+        // that no reported phase lock or daily slot already explains.
+        let all: Vec<usize> = (0..n).collect();
+        let (rest_stats, mut rest_finding) = rest(posts, &all, cfg);
+        out.stats.extend(rest_stats);
+
+        // Findings that already tell the rhythm of posts, for the locks below: the clockwork
+        // finding rests on every post, the :00-seconds finding on those at :00.
+        let mut clockwork_told = false;
+        let mut zero_told: Vec<usize> = Vec::new();
 
         // Interval entropy.
         let gaps: Vec<f64> = posts
@@ -472,12 +1057,20 @@ impl Detector for Timing {
                         })
                         .collect();
                     out.findings.push(f);
+                    clockwork_told = true;
                 }
             }
         }
 
         // Exact minute.
-        if has_seconds(tl) {
+        // Decoding every id costs: it is asked only where the timestamps alone leave doubt.
+        let vouched = std::cell::OnceCell::new();
+        let vouch = || *vouched.get_or_init(|| ids_vouch(tl));
+        let seconds = posts
+            .iter()
+            .any(|p| p.created_at.second() != 0 || p.created_at.nanosecond() != 0)
+            || vouch();
+        if seconds {
             let at_zero: Vec<usize> = posts
                 .iter()
                 .enumerate()
@@ -510,18 +1103,74 @@ impl Detector for Timing {
                     .filter_map(|&i| posts.get(i))
                     .map(PostRef::of)
                     .collect();
-                f.evidence = spread_of(&at_zero, MAX_EVIDENCE)
-                    .into_iter()
-                    .filter_map(|i| posts.get(i))
-                    .map(|p| {
-                        Evidence::of(
-                            p,
-                            Some(format!("posted at {}", p.created_at.format("%H:%M:%S"))),
-                        )
-                    })
-                    .collect();
+                f.evidence = posted_at(posts, spread_of(&at_zero, MAX_EVIDENCE), "%H:%M:%S");
                 out.findings.push(f);
+                zero_told = at_zero;
             }
+        }
+
+        // Phase lock and daily slot, over the account's own original posts.
+        let originals: Vec<usize> = posts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.kind, PostKind::Original | PostKind::Quote))
+            .map(|(i, _)| i)
+            .collect();
+        if originals.len() >= cfg.phase_min_posts.min(cfg.slot_min_days) {
+            let grain = time_grain(posts, vouch);
+            let window = cfg.phase_window_secs;
+            let stamps: Vec<(usize, i64)> = originals
+                .iter()
+                .filter_map(|&i| Some((i, posts.get(i)?.created_at.timestamp())))
+                .collect();
+            let events = events_of(&stamps, window);
+            let poll = POLL_PERIODS
+                .into_iter()
+                .filter_map(|p| busiest_phase(&stamps, &events, p, window, grain))
+                .filter(|l| l.holds(cfg))
+                .min_by(|a, b| a.ln_tail.total_cmp(&b.ln_tail));
+            let slot =
+                busiest_phase(&stamps, &events, DAY_SECS, window, grain).filter(|l| l.holds(cfg));
+            let mut locks: Vec<Lock> = poll.into_iter().chain(slot).collect();
+            let mut locked: Vec<usize> = locks.iter().flat_map(|l| l.members.clone()).collect();
+            locked.sort_unstable();
+            locked.dedup();
+            out.stats.insert(
+                "phase_locked_share".into(),
+                locked.len() as f64 / originals.len() as f64,
+            );
+            // One story per set of posts: the lock less likely by chance is told first; another
+            // only when it rests mostly on other posts.
+            locks.sort_by(|a, b| a.ln_tail.total_cmp(&b.ln_tail));
+            // Repeated texts are the story of `near_duplicate` and `scheduled_repeat` (a campaign
+            // re-published at a fixed time lands at one minute of the hour too): a lock resting
+            // mostly on them is left to those.
+            let mut told: Vec<usize> = zero_told;
+            told.extend(ctx.clusters.iter().flat_map(|c| c.members.iter().copied()));
+            told.sort_unstable();
+            let mut explained: Vec<usize> = Vec::new();
+            for lock in &locks {
+                if clockwork_told || half_told(&lock.members, &told) {
+                    continue;
+                }
+                out.findings
+                    .push(lock_finding(posts, lock, originals.len(), cfg, grain));
+                told.extend(&lock.members);
+                told.sort_unstable();
+                explained.extend(&lock.members);
+            }
+            // A poller posts at night for a person who sleeps: the rest gap is the story of the
+            // posts the locks do not explain.
+            if !explained.is_empty() {
+                explained.sort_unstable();
+                let unexplained: Vec<usize> = (0..n)
+                    .filter(|i| explained.binary_search(i).is_err())
+                    .collect();
+                rest_finding = rest(posts, &unexplained, cfg).1;
+            }
+        }
+        if let Some(f) = rest_finding {
+            out.findings.insert(0, f);
         }
 
         // Bursts.
@@ -594,8 +1243,168 @@ impl Detector for Timing {
                 .collect();
             out.findings.push(f);
         }
+
+        // Thread pace: only with real seconds, as rounding makes any thread look instant.
+        if seconds {
+            let threaded = ctx.self_replies.iter().any(|&s| s);
+            let machine: Vec<(Vec<usize>, Pace)> = if !threaded {
+                Vec::new()
+            } else {
+                threads(posts, &ctx.self_replies, cfg.thread_min_posts)
+                    .into_iter()
+                    .filter_map(|t| {
+                        let pace = machine_pace(posts, &t, cfg)?;
+                        Some((t, pace))
+                    })
+                    .collect()
+            };
+            out.stats
+                .insert("machine_thread_count".into(), machine.len() as f64);
+            let in_threads: usize = machine.iter().map(|(t, _)| t.len()).sum();
+            if !machine.is_empty() && in_threads >= cfg.thread_low_posts {
+                out.findings.push(thread_finding(posts, &machine, cfg));
+            }
+        }
         out
     }
+}
+
+/// The finding of threads posted at a machine's pace.
+fn thread_finding(posts: &[Post], machine: &[(Vec<usize>, Pace)], cfg: &Config) -> Finding {
+    let sizes = |want_fast: bool| -> Vec<usize> {
+        machine
+            .iter()
+            .filter(|(_, p)| matches!(p, Pace::Fast { .. }) == want_fast)
+            .map(|(t, _)| t.len())
+            .collect()
+    };
+    let of_posts = |sizes: &[usize]| {
+        let (lo, hi) = (
+            sizes.iter().min().copied().unwrap_or(0),
+            sizes.iter().max().copied().unwrap_or(0),
+        );
+        let n = sizes.len();
+        let range = if lo == hi {
+            format!("{lo}")
+        } else {
+            format!("{lo}-{hi}")
+        };
+        if n == 1 {
+            format!("1 thread of {range} posts")
+        } else {
+            format!("{n} threads of {range} posts")
+        }
+    };
+    let mut parts = Vec::new();
+    let fast = sizes(true);
+    if !fast.is_empty() {
+        let (mut total, mut lo, mut hi) = (0.0f64, f64::MAX, 0.0f64);
+        for (_, p) in machine {
+            if let Pace::Fast {
+                total: t,
+                min_gap,
+                max_gap,
+            } = p
+            {
+                total = total.max(*t);
+                lo = lo.min(*min_gap);
+                hi = hi.max(*max_gap);
+            }
+        }
+        let each = if fast.len() == 1 { "" } else { "each " };
+        parts.push(format!(
+            "{}, {each}posted within {} ({:.0}-{:.0} s apart)",
+            of_posts(&fast),
+            duration(total),
+            lo.floor(),
+            hi.ceil()
+        ));
+    }
+    let drip = sizes(false);
+    if !drip.is_empty() {
+        let gaps: Vec<f64> = machine
+            .iter()
+            .filter_map(|(_, p)| match p {
+                Pace::Drip { gap, .. } => Some(*gap),
+                Pace::Fast { .. } => None,
+            })
+            .collect();
+        let tolerance = machine
+            .iter()
+            .filter_map(|(_, p)| match p {
+                Pace::Drip { tolerance, .. } => Some(*tolerance),
+                Pace::Fast { .. } => None,
+            })
+            .fold(0.0f64, f64::max);
+        let (lo, hi) = (
+            gaps.iter().copied().fold(f64::MAX, f64::min),
+            gaps.iter().copied().fold(0.0f64, f64::max),
+        );
+        let drip_words = if hi - lo < 1.0 {
+            format!("a part every {}", duration(lo))
+        } else {
+            format!("a part every {}-{}", duration(lo), duration(hi))
+        };
+        parts.push(format!(
+            "{} on a drip of {drip_words} (±{:.0} s)",
+            of_posts(&drip),
+            tolerance.ceil().max(1.0)
+        ));
+    }
+    let in_threads: usize = machine.iter().map(|(t, _)| t.len()).sum();
+    let severity = if machine.len() >= cfg.threads_medium {
+        Severity::Medium
+    } else {
+        Severity::Low
+    };
+    let mut numbers = BTreeMap::new();
+    numbers.insert("machine_threads".into(), machine.len() as f64);
+    numbers.insert("fast_threads".into(), fast.len() as f64);
+    numbers.insert("drip_threads".into(), drip.len() as f64);
+    numbers.insert("posts_in_threads".into(), in_threads as f64);
+    let mut f = finding(
+        severity,
+        format!(
+            "{}, as a thread scheduler posts them; typed by hand, parts come minutes apart",
+            parts.join("; ")
+        ),
+        numbers,
+    );
+    f.posts = machine
+        .iter()
+        .flat_map(|(t, _)| t.iter())
+        .filter_map(|&i| posts.get(i))
+        .map(PostRef::of)
+        .collect();
+    f.posts
+        .sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    f.evidence = spread_of(machine, MAX_EVIDENCE)
+        .into_iter()
+        .filter_map(|(t, pace)| {
+            let head = posts.get(*t.first()?)?;
+            let note = match pace {
+                Pace::Fast {
+                    total,
+                    min_gap,
+                    max_gap,
+                } => format!(
+                    "first of {} posts within {} ({:.0}-{:.0} s apart)",
+                    t.len(),
+                    duration(total),
+                    min_gap.floor(),
+                    max_gap.ceil()
+                ),
+                Pace::Drip { gap, tolerance } => format!(
+                    "first of {} posts, a part every {} (±{:.0} s)",
+                    t.len(),
+                    duration(gap),
+                    tolerance.ceil().max(1.0)
+                ),
+            };
+            Some(Evidence::of(head, Some(note)))
+        })
+        .collect();
+    f
 }
 
 #[cfg(test)]
@@ -635,6 +1444,15 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
         }
+    }
+
+    /// An [`Lcg`] whose stream does not follow that of the seed next to it (splitmix64's
+    /// finaliser): a poller and a person drawn from seeds 61 and 62 must not post in step.
+    fn seeded(seed: u64) -> Lcg {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Lcg(z ^ (z >> 31))
     }
 
     /// A person: 30 days, 3-12 posts a day between 07:00 and 23:00 UTC, at irregular times
@@ -801,7 +1619,14 @@ mod tests {
             }
         }
         tl.finish();
-        assert!(run(&tl).findings.is_empty());
+        // No burst: the threads (three of four parts, a second apart) are told by their pace.
+        let out = run(&tl);
+        let summaries: Vec<&str> = out.findings.iter().map(|f| f.summary.as_str()).collect();
+        assert_eq!(out.findings.len(), 1, "{summaries:?}");
+        assert!(
+            summaries[0].starts_with("3 threads of 4 posts, each posted within 3 s"),
+            "{summaries:?}"
+        );
     }
 
     #[test]
@@ -929,5 +1754,412 @@ mod tests {
             .expect("reported");
         assert_eq!(f.severity, Severity::Medium);
         assert_eq!(out.stats["restless_window_share"], 1.0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Phase lock, daily slot, thread pace.
+
+    /// A timeline of `(id, time)` posts, each with its own text.
+    fn timeline_of(posts: Vec<(String, DateTime<Utc>)>) -> Timeline {
+        let mut tl = Timeline::new("acct", Platform::Other);
+        for (id, t) in posts {
+            let text = format!("item {id}: something new");
+            tl.posts.push(Post::new(id, t, text));
+        }
+        tl.finish();
+        tl
+    }
+
+    /// A feed poller run by cron every `period_min` minutes, `offset_secs` past the tick: each
+    /// cycle finds a new item with chance `p` and posts it 3–30 s after the tick, as a real bot
+    /// on a 15-minute cron did (seconds 07–29).
+    fn poller(
+        days: i64,
+        period_min: i64,
+        offset_secs: i64,
+        p: f64,
+        seed: u64,
+    ) -> Vec<DateTime<Utc>> {
+        let mut r = seeded(seed);
+        let mut times = Vec::new();
+        for c in 0..days * 1440 / period_min {
+            if r.next() < p {
+                let delay = 3 + (r.next() * 27.0) as i64;
+                times.push(t0() + Duration::seconds(c * period_min * 60 + offset_secs + delay));
+            }
+        }
+        times
+    }
+
+    /// A person's `n` posts over `days` days between 07:00 and 23:00 UTC: minutes and seconds
+    /// of the hour uniform.
+    fn person_times(n: usize, days: i64, seed: u64) -> Vec<DateTime<Utc>> {
+        let mut r = seeded(seed);
+        (0..n)
+            .map(|_| {
+                let day = (r.next() * days as f64) as i64;
+                let secs = 7 * 3600 + (r.next() * 16.0 * 3600.0) as i64;
+                t0() + Duration::days(day) + Duration::seconds(secs)
+            })
+            .collect()
+    }
+
+    fn ids(prefix: &str, times: Vec<DateTime<Utc>>) -> Vec<(String, DateTime<Utc>)> {
+        times
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (format!("{prefix}{i}"), t))
+            .collect()
+    }
+
+    fn lock_finding_of(out: &Outcome) -> Option<&Finding> {
+        out.findings
+            .iter()
+            .find(|f| f.numbers.contains_key("period_seconds"))
+    }
+
+    #[test]
+    fn a_15_minute_poller_with_new_texts_is_found() {
+        let tl = timeline_of(ids("p", poller(10, 15, 7 * 60, 0.09, 5)));
+        let n = tl.posts.len();
+        assert!((70..=100).contains(&n), "{n}");
+        let out = run(&tl);
+        let f = lock_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert!(
+            f.summary.starts_with(&format!(
+                "{n} of {n} original posts (100%) land at minute :07, :22, :37 or :52 of the hour, within"
+            )),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.summary
+                .ends_with("a 15-minute poller's rhythm (by chance about 13%)"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.severity, Severity::Medium);
+        assert_eq!(f.posts.len(), n);
+        assert_eq!(f.evidence.len(), MAX_EVIDENCE);
+        let note = f.evidence[1].note.as_deref().unwrap_or("");
+        assert!(
+            note.starts_with("at ") && note.contains("min after the one before"),
+            "{note}"
+        );
+        assert_eq!(out.stats["phase_locked_share"], 1.0);
+    }
+
+    #[test]
+    fn an_hourly_poller_is_found_as_hourly() {
+        let tl = timeline_of(ids("p", poller(20, 60, 42 * 60, 0.3, 9)));
+        let out = run(&tl);
+        let f = lock_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert_eq!(f.numbers["period_seconds"], 3600.0);
+        assert!(
+            f.summary.contains("land at minute :42 of the hour")
+                && f.summary
+                    .contains("an hourly poller's rhythm (by chance about 3%)"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.severity, Severity::Medium);
+    }
+
+    #[test]
+    fn a_daily_series_at_the_same_minute_amid_a_persons_posts_is_found() {
+        // A job posting a new item at 06:00 UTC, 5-40 s after the minute, on 41 of 45 days; the
+        // person behind it posts by hand, by day, 200 times. Its gaps are no clock.
+        let mut r = seeded(21);
+        let skipped = [5, 17, 18, 33];
+        let daily: Vec<DateTime<Utc>> = (0..45)
+            .filter(|d| !skipped.contains(d))
+            .map(|d| {
+                t0() + Duration::days(d)
+                    + Duration::hours(6)
+                    + Duration::seconds(5 + (r.next() * 35.0) as i64)
+            })
+            .collect();
+        let mut posts = ids("job", daily);
+        posts.extend(ids("me", person_times(200, 45, 22)));
+        let out = run(&timeline_of(posts));
+        assert!(
+            !out.findings
+                .iter()
+                .any(|f| f.summary.starts_with("clockwork")),
+            "{:#?}",
+            out.findings
+        );
+        let locks: Vec<&Finding> = out
+            .findings
+            .iter()
+            .filter(|f| f.numbers.contains_key("period_seconds"))
+            .collect();
+        assert_eq!(locks.len(), 1, "one story: {locks:#?}");
+        let f = locks[0];
+        assert!(
+            f.summary
+                .starts_with("daily at 06:00 UTC ±1 min on 41 of 45 days (41 posts, within"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.severity, Severity::Medium);
+        assert!(
+            f.posts.iter().all(|p| p.id.starts_with("job")),
+            "{:?}",
+            f.posts
+        );
+        let note = f.evidence[1].note.as_deref().unwrap_or("");
+        assert!(note.starts_with("at 06:00:"), "{note}");
+    }
+
+    #[test]
+    fn a_person_with_uniform_minutes_is_not_locked() {
+        let out = run(&timeline_of(ids("p", person_times(400, 60, 31))));
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert_eq!(out.stats["phase_locked_share"], 0.0);
+    }
+
+    #[test]
+    fn a_person_posting_links_daily_around_7_by_hand_is_not_locked() {
+        // Every day "around 7", give or take 20 minutes, and a few more posts by day.
+        let mut r = seeded(41);
+        let mut times: Vec<DateTime<Utc>> = (0..90)
+            .map(|d| {
+                t0() + Duration::days(d)
+                    + Duration::minutes(6 * 60 + 40)
+                    + Duration::seconds((r.next() * 2400.0) as i64)
+            })
+            .collect();
+        times.extend(person_times(150, 90, 42));
+        let out = run(&timeline_of(ids("p", times)));
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert_eq!(out.stats["phase_locked_share"], 0.0);
+    }
+
+    #[test]
+    fn times_rounded_by_an_export_do_not_lock_a_person() {
+        for (step, seed) in [(60, 51), (300, 52), (900, 53)] {
+            let times: Vec<DateTime<Utc>> = person_times(400, 60, seed)
+                .into_iter()
+                .map(|t| {
+                    let s = t.timestamp();
+                    Utc.timestamp_opt(s - s.rem_euclid(step), 0).unwrap()
+                })
+                .collect();
+            let tl = timeline_of(ids("p", times));
+            assert_eq!(time_grain(&tl.posts, || false), step);
+            let out = run(&tl);
+            assert!(
+                lock_finding_of(&out).is_none(),
+                "rounded to {step} s: {:#?}",
+                out.findings
+            );
+        }
+        // A poller whose times an export rounds to 5 minutes still stands out: every post on
+        // one of the three 5-minute steps of its quarter hour.
+        let times: Vec<DateTime<Utc>> = poller(10, 15, 10 * 60, 0.09, 54)
+            .into_iter()
+            .map(|t| {
+                let s = t.timestamp();
+                Utc.timestamp_opt(s - s.rem_euclid(300), 0).unwrap()
+            })
+            .collect();
+        let out = run(&timeline_of(ids("p", times)));
+        let f = lock_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert!(f.summary.contains("(by chance about 33%)"), "{}", f.summary);
+    }
+
+    #[test]
+    fn a_part_time_poller_is_found_and_only_its_posts_are_listed() {
+        // A person (280 posts by day over 60 days) who also runs a 15-minute feed poller: 30%
+        // of the posts.
+        let person = person_times(280, 60, 61);
+        let feed = poller(60, 15, 11 * 60, 120.0 / (60.0 * 96.0), 62);
+        assert!((100..=140).contains(&feed.len()), "{}", feed.len());
+        let (n_person, n_feed) = (person.len(), feed.len());
+        let mut posts = ids("me", person);
+        posts.extend(ids("feed", feed));
+        let out = run(&timeline_of(posts));
+        let f = lock_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert!(f.severity >= Severity::Low);
+        assert!(
+            f.summary
+                .contains("land at minute :11, :26, :41 or :56 of the hour"),
+            "{}",
+            f.summary
+        );
+        let listed_feed = f.posts.iter().filter(|p| p.id.starts_with("feed")).count();
+        let listed_person = f.posts.len() - listed_feed;
+        assert_eq!(listed_feed, n_feed, "every poller post is listed");
+        // The person's posts that fall on the poller's half-minute by chance: about 1 in 30.
+        assert!(
+            listed_person * 25 <= n_person,
+            "{listed_person} of the person's {n_person} posts listed"
+        );
+        // The rest of the timeline stays unflagged.
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+    }
+
+    #[test]
+    fn a_traveller_across_time_zones_is_not_locked() {
+        let out = run(&traveller(|_| true));
+        assert!(lock_finding_of(&out).is_none(), "{:#?}", out.findings);
+        assert_eq!(out.stats["phase_locked_share"], 0.0);
+    }
+
+    #[test]
+    fn eight_posts_are_at_most_low() {
+        // Eight posts at one minute of the hour, a thread of them a second apart.
+        let mut tl = Timeline::new("acct", Platform::Other);
+        for i in 0..8i64 {
+            let mut p = Post::new(
+                format!("t{i}"),
+                t0() + Duration::hours(i * 5) + Duration::minutes(7) + Duration::seconds(i),
+                "part",
+            );
+            if i % 4 > 0 {
+                p.kind = PostKind::Reply;
+                p.reply_to_account = Some("acct".into());
+                p.reply_to_id = Some(format!("t{}", i - 1));
+                p.created_at = t0() + Duration::hours((i - i % 4) * 5) + Duration::seconds(i % 4);
+            }
+            tl.posts.push(p);
+        }
+        tl.finish();
+        let out = run(&tl);
+        assert!(
+            out.findings.iter().all(|f| f.severity <= Severity::Low),
+            "{:#?}",
+            out.findings
+        );
+        assert!(lock_finding_of(&out).is_none());
+    }
+
+    /// A thread: a first post at `start` and replies to it by the account, `gaps` seconds
+    /// (fractions allowed) after the part before.
+    fn thread(tl: &mut Timeline, name: &str, start: DateTime<Utc>, gaps: &[f64]) {
+        let mut t = start;
+        tl.posts
+            .push(Post::new(format!("{name}-0"), t, "1/ a thread"));
+        for (k, g) in gaps.iter().enumerate() {
+            t += Duration::milliseconds((g * 1000.0) as i64);
+            let mut p = Post::new(format!("{name}-{}", k + 1), t, format!("{}/ more", k + 2));
+            p.kind = PostKind::Reply;
+            p.reply_to_account = Some("acct".into());
+            p.reply_to_id = Some(format!("{name}-{k}"));
+            tl.posts.push(p);
+        }
+    }
+
+    fn with_person(threads: impl FnOnce(&mut Timeline)) -> Outcome {
+        let mut tl = timeline_of(ids("me", person_times(60, 30, 71)));
+        threads(&mut tl);
+        tl.finish();
+        run(&tl)
+    }
+
+    fn thread_finding_of(out: &Outcome) -> Option<&Finding> {
+        out.findings
+            .iter()
+            .find(|f| f.numbers.contains_key("machine_threads"))
+    }
+
+    #[test]
+    fn a_thread_of_ten_posted_one_to_two_seconds_apart_is_found() {
+        let gaps = [1.2, 1.6, 1.1, 1.9, 1.3, 1.4, 1.8, 1.2, 1.5];
+        let out = with_person(|tl| thread(tl, "th", t0() + Duration::hours(34), &gaps));
+        let f = thread_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        assert_eq!(
+            f.summary,
+            "1 thread of 10 posts, posted within 13 s (1-2 s apart), as a thread scheduler posts them; typed by hand, parts come minutes apart"
+        );
+        assert_eq!(f.severity, Severity::Low);
+        assert_eq!(f.posts.len(), 10);
+        assert_eq!(f.evidence.len(), 1);
+        assert_eq!(out.stats["machine_thread_count"], 1.0);
+    }
+
+    #[test]
+    fn three_scheduled_threads_read_as_one_finding() {
+        let out = with_person(|tl| {
+            for (k, n) in [8usize, 10, 9].into_iter().enumerate() {
+                let start = t0() + Duration::days(k as i64 * 3) + Duration::hours(9);
+                thread(tl, &format!("th{k}"), start, &vec![1.4; n - 1]);
+            }
+        });
+        let f = thread_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert!(
+            f.summary
+                .starts_with("3 threads of 8-10 posts, each posted within 13 s (1-2 s apart)"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.posts.len(), 27);
+        assert_eq!(f.evidence.len(), 3);
+    }
+
+    #[test]
+    fn a_thread_on_an_exact_minute_drip_is_found() {
+        let gaps = [60.3, 61.1, 60.2, 60.9, 60.5];
+        let out = with_person(|tl| thread(tl, "th", t0() + Duration::hours(40), &gaps));
+        assert_eq!(out.findings.len(), 1, "{:#?}", out.findings);
+        let f = thread_finding_of(&out).unwrap_or_else(|| panic!("{:#?}", out.findings));
+        assert!(
+            f.summary
+                .starts_with("1 thread of 6 posts on a drip of a part every 60 s (±1 s)"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.severity, Severity::Low);
+        assert_eq!(f.posts.len(), 6);
+    }
+
+    #[test]
+    fn a_thread_typed_by_hand_over_ten_minutes_is_not_found() {
+        // Continuations typed one after another, as a real person's "..." series: 4-7 min (here
+        // 1.5-3 min, ten minutes in all), and a pasted series 12-17 s a part.
+        let out = with_person(|tl| {
+            thread(
+                tl,
+                "typed",
+                t0() + Duration::hours(34),
+                &[95.0, 170.0, 130.0, 181.0],
+            );
+            thread(tl, "pasted", t0() + Duration::hours(60), &[17.4, 12.5]);
+        });
+        assert!(thread_finding_of(&out).is_none(), "{:#?}", out.findings);
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert_eq!(out.stats["machine_thread_count"], 0.0);
+    }
+
+    #[test]
+    fn thread_pace_needs_real_seconds() {
+        // Times rounded to the minute make any thread look instant.
+        let mut tl = Timeline::new("acct", Platform::Other);
+        thread(&mut tl, "th", t0(), &[0.0, 0.0, 60.0, 0.0, 0.0]);
+        for i in 0..30 {
+            tl.posts.push(Post::new(
+                format!("p{i}"),
+                t0() + Duration::hours(i + 2),
+                "x",
+            ));
+        }
+        tl.finish();
+        let out = run(&tl);
+        assert!(!out.stats.contains_key("machine_thread_count"));
+        assert!(thread_finding_of(&out).is_none());
+    }
+
+    #[test]
+    fn the_binomial_tail_is_right_at_both_ends() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * b.abs().max(1.0);
+        assert!(close(ln_binomial_tail(10, 10, 0.5), -(1024f64.ln())));
+        // P(X >= 2) for Bin(3, 0.5) = 4/8.
+        assert!(close(ln_binomial_tail(3, 2, 0.5), 0.5f64.ln()));
+        assert_eq!(ln_binomial_tail(30, 1, 1.0 / 30.0), 0.0);
+        assert_eq!(ln_binomial_tail(5, 6, 0.1), f64::NEG_INFINITY);
+        let exact: f64 = (2..=40).map(|i| (i as f64).ln()).sum();
+        assert!(close(ln_factorial(40), exact));
     }
 }
