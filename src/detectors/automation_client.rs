@@ -237,7 +237,7 @@ fn lookup_links(post: &Post) -> Option<(&'static Entry, &'static str)> {
         .filter_map(host)
         .find_map(|h| {
             // The host, then each parent domain: `x.ow.ly`, `ow.ly`, `ly`.
-            let mut at = Some(h.as_str());
+            let mut at = Some(h.as_ref());
             while let Some(name) = at {
                 if let Some((domain, entry)) = DOMAINS.get_key_value(name) {
                     return Some((*entry, *domain));
@@ -249,13 +249,21 @@ fn lookup_links(post: &Post) -> Option<(&'static Entry, &'static str)> {
 }
 
 /// The lowercase host of an http(s) URL.
-fn host(url: &str) -> Option<String> {
+fn host(url: &str) -> Option<std::borrow::Cow<'_, str>> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
     let end = rest.find(['/', '?', '#', ':']).unwrap_or(rest.len());
     let host = rest.get(..end)?.trim_end_matches('.');
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    if host.is_empty() {
+        return None;
+    }
+    // Hosts are nearly always lowercase already: copy only when one is not.
+    Some(if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(host)
+    })
 }
 
 pub struct AutomationClient;
@@ -563,8 +571,8 @@ mod tests {
         let out = run(&with_links(60, 20, "https://notbuff.ly/x"));
         assert!(out.findings.is_empty());
         assert_eq!(
-            host("https://Sub.OW.ly:443/a?b"),
-            Some("sub.ow.ly".to_string())
+            host("https://Sub.OW.ly:443/a?b").as_deref(),
+            Some("sub.ow.ly")
         );
     }
 

@@ -157,28 +157,45 @@ const FRAME_HEAD: usize = 3;
 /// posts alike too), which `scheduled_repeat` judges.
 fn frames(posts: &[Post], normalized: &[String], clusters: &[Cluster], min: usize) -> Vec<Cluster> {
     let min = min.max(3);
-    let clustered: std::collections::HashSet<usize> = clusters
-        .iter()
-        .flat_map(|c| c.members.iter().copied())
-        .collect();
+    let mut clustered = vec![false; posts.len()];
+    for &m in clusters.iter().flat_map(|c| c.members.iter()) {
+        if let Some(c) = clustered.get_mut(m) {
+            *c = true;
+        }
+    }
     // Grouped by their first FRAME_HEAD words ("tip of the day …"), and what no head groups,
     // by their last ("… via the daily wire <url>"); a key needs two real words, not only
     // placeholders, and the text two more words for a slot to fill.
     let candidates: Vec<usize> = posts
         .iter()
         .enumerate()
-        .filter(|(i, p)| p.kind == PostKind::Original && !clustered.contains(i))
+        .filter(|(i, p)| p.kind == PostKind::Original && clustered.get(*i) == Some(&false))
         .filter(|(i, _)| {
-            normalized
-                .get(*i)
-                .is_some_and(|n| n.split(' ').count() >= FRAME_HEAD + 2)
+            normalized.get(*i).is_some_and(|n| {
+                // At least FRAME_HEAD + 2 words: one space fewer.
+                n.bytes()
+                    .filter(|&b| b == b' ')
+                    .take(FRAME_HEAD + 1)
+                    .count()
+                    > FRAME_HEAD
+            })
         })
         .map(|(i, _)| i)
         .collect();
-    let head =
-        |n: &str| -> Option<usize> { n.match_indices(' ').nth(FRAME_HEAD - 1).map(|(at, _)| at) };
+    // Byte offsets of the spaces that end the head and start the tail (a space is ASCII, so
+    // these are character boundaries).
+    let head = |n: &str| -> Option<usize> {
+        n.bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b' ')
+            .nth(FRAME_HEAD - 1)
+            .map(|(at, _)| at)
+    };
     let tail = |n: &str| -> Option<usize> {
-        n.rmatch_indices(' ')
+        n.bytes()
+            .enumerate()
+            .rev()
+            .filter(|(_, b)| *b == b' ')
             .nth(FRAME_HEAD - 1)
             .map(|(at, _)| at + 1)
     };
@@ -194,13 +211,20 @@ fn frames(posts: &[Post], normalized: &[String], clusters: &[Cluster], min: usiz
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut grouped: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    let mut grouped = vec![false; posts.len()];
     for members in by_head.into_values().filter(|m| m.len() >= min) {
-        grouped.extend(members.iter().copied());
+        for &m in &members {
+            if let Some(g) = grouped.get_mut(m) {
+                *g = true;
+            }
+        }
         groups.push(members);
     }
     let mut by_tail: HashMap<&str, Vec<usize>> = HashMap::new();
-    for &i in candidates.iter().filter(|i| !grouped.contains(i)) {
+    for &i in candidates
+        .iter()
+        .filter(|&&i| grouped.get(i) == Some(&false))
+    {
         let Some(n) = normalized.get(i) else { continue };
         if let Some(key) = tail(n)
             .and_then(|start| n.get(start..))
