@@ -6,6 +6,7 @@
 //! parameters count only beside another marker: people share news links carrying
 //! `utm_source=share` all the time.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -183,22 +184,11 @@ fn classify_link(url: &str) -> LinkKind {
 
 /// The promotional markers in one post (empty for conversation), sorted, each at most once.
 pub fn markers(post: &Post) -> Vec<Marker> {
-    let text = post.text.as_str();
+    let (link_kind, bare) = links_and_bare_text(post);
     let mut out = Vec::new();
-    let link_kind = post
-        .links
-        .iter()
-        .map(String::as_str)
-        .chain(URL.find_iter(text).map(|m| m.as_str()))
-        .map(classify_link)
-        .max()
-        .unwrap_or(LinkKind::Plain);
     if link_kind == LinkKind::Shop {
         out.push(Marker::ShopLink);
     }
-    // Prices and codes are looked for in the text without its URLs, whose paths are full of
-    // digits and capitals.
-    let bare = URL.replace_all(text, " ");
     if COUPON.is_match(&bare) {
         out.push(Marker::Coupon);
     }
@@ -213,6 +203,43 @@ pub fn markers(post: &Post) -> Vec<Marker> {
     }
     out.sort();
     out
+}
+
+/// Whether a post has any promotional marker: [`markers`] non-empty, stopping at the first
+/// (what a repeated post's description needs, without the work of finding them all).
+pub fn is_promotional(post: &Post) -> bool {
+    let (link_kind, bare) = links_and_bare_text(post);
+    // A weak link counts only beside another marker, which would be found anyway.
+    link_kind == LinkKind::Shop
+        || COUPON.is_match(&bare)
+        || PRICE.is_match(&bare)
+        || CALL_TO_ACTION.is_match(&bare)
+}
+
+/// The strongest kind among the post's links (its link list and the URLs in its text), and
+/// the text with each URL replaced by a space: prices and codes are looked for without the
+/// URLs, whose paths are full of digits and capitals. One pass over the URLs does both.
+fn links_and_bare_text(post: &Post) -> (LinkKind, Cow<'_, str>) {
+    let text = post.text.as_str();
+    let mut link_kind = post
+        .links
+        .iter()
+        .map(|l| classify_link(l))
+        .max()
+        .unwrap_or(LinkKind::Plain);
+    let mut bare = String::new();
+    let mut last = 0;
+    for m in URL.find_iter(text) {
+        link_kind = link_kind.max(classify_link(m.as_str()));
+        bare.push_str(&text[last..m.start()]);
+        bare.push(' ');
+        last = m.end();
+    }
+    if last == 0 && bare.is_empty() {
+        return (link_kind, Cow::Borrowed(text));
+    }
+    bare.push_str(&text[last..]);
+    (link_kind, Cow::Owned(bare))
 }
 
 #[cfg(test)]
@@ -298,5 +325,27 @@ mod tests {
             m("sign up today https://bit.ly/abc"),
             vec![Marker::ShopLink, Marker::CallToAction]
         );
+    }
+
+    #[test]
+    fn is_promotional_agrees_with_markers() {
+        let texts = [
+            "Spring sale! Use code SAVE20 for 20% off, buy now https://shop.example.com/x",
+            "Only $19.99 this week",
+            "new drop https://example.com/products/mug",
+            "great read https://bit.ly/abc",
+            "sign up today https://bit.ly/abc",
+            "news https://example.org/a?utm_source=share",
+            "https://example.com/p/CODE2024 is the link, code word in the URL only",
+            "the code is on github",
+            "Meeting at 10:30, room 4",
+            "",
+        ];
+        for t in texts {
+            assert_eq!(is_promotional(&post(t)), !m(t).is_empty(), "{t}");
+        }
+        // Prices in a URL's path are not prices: the URL is cut out first.
+        assert!(m("see https://example.com/$19/x").is_empty());
+        assert!(!is_promotional(&post("see https://example.com/$19/x")));
     }
 }

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use super::context::Cluster;
 use super::evidence::{plural, rounded_duration, spread};
-use super::markers::markers;
+use super::markers::is_promotional;
 use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
@@ -315,7 +315,7 @@ fn analyse<'a>(
         (s as u32, c)
     });
     let slot = distinct_days >= 3 && time_of_day.half <= cfg.slot_spread_minutes;
-    let promotional = members.iter().filter(|p| !markers(p).is_empty()).count();
+    let promotional = members.iter().filter(|p| is_promotional(p)).count();
     let client = members.first().and_then(|p| p.client.as_deref());
     let client = client
         .filter(|c| !c.trim().is_empty() && members.iter().all(|p| p.client.as_deref() == Some(c)));

@@ -62,6 +62,7 @@ impl std::str::FromStr for Severity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub post_id: String,
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// The post's text (shortened to 280 characters).
     pub text: String,
@@ -90,6 +91,7 @@ pub const MAX_EVIDENCE: usize = 12;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostRef {
     pub id: String,
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
 }
 

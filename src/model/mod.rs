@@ -10,6 +10,7 @@
 mod findings;
 mod report;
 mod timeline;
+pub mod timestamp;
 
 pub use findings::{Breakdown, Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 pub use report::{

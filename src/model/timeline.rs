@@ -102,6 +102,7 @@ pub struct Post {
     /// The platform's own id (tweet id, status id, record key, ...), unique within the account.
     pub id: String,
     /// When it was posted, UTC.
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// Plain text: HTML stripped, entities decoded, full text of long posts.
     pub text: String,
@@ -112,6 +113,7 @@ pub struct Post {
     pub reply_to_account: Option<String>,
     /// When the parent was posted: given by the format, or decoded from the parent's id
     /// (see [`created_at_from_id`]). Needed for reply latency.
+    #[serde(serialize_with = "super::timestamp::serialize_option")]
     pub reply_to_created_at: Option<DateTime<Utc>>,
     /// The posting application ("Twitter Web App", "Buffer", ...), where the platform says.
     pub client: Option<String>,

@@ -29,7 +29,10 @@ pub struct Record {
     pub account: String,
     pub platform: String,
     pub id: String,
-    #[serde(deserialize_with = "rfc3339")]
+    #[serde(
+        deserialize_with = "rfc3339",
+        serialize_with = "crate::model::timestamp::serialize"
+    )]
     pub created_at: DateTime<Utc>,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +44,7 @@ pub struct Record {
     #[serde(
         default,
         deserialize_with = "rfc3339_opt",
+        serialize_with = "crate::model::timestamp::serialize_option",
         skip_serializing_if = "Option::is_none"
     )]
     pub reply_to_created_at: Option<DateTime<Utc>>,
