@@ -5,7 +5,8 @@
 //! MinHash, LSH and `strsim` verification, about linear in the number of posts; read by
 //! `near_duplicate`, `scheduled_repeat` and `auto_reply`), which replies continue the account's
 //! own threads and which talk to others (read by `auto_reply`, `timing`, `promotion_ratio` and
-//! `feed_broadcast`), and the hour-of-day profile and its rest gap (people sleep, programs do
+//! `feed_broadcast`), each own post's promotional markers (read by `promotion_ratio` and
+//! `scheduled_repeat`), and the hour-of-day profile and its rest gap (people sleep, programs do
 //! not; read by `timing`, `auto_reply` and `feed_broadcast`). Detectors import this module,
 //! never each other.
 
@@ -15,10 +16,11 @@ use chrono::{DateTime, Timelike, Utc};
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
+use super::markers::{markers, Marker};
 use super::{near_duplicate, Config};
 use crate::minhash;
 use crate::model::{Post, PostKind, Timeline};
-use crate::text::{normalize, EMOJI, NUM, URL, USER};
+use crate::text::normalize;
 
 /// Everything a detector may read: the timeline, the time of the analysis, the configuration,
 /// and the facts several detectors need, computed once here and shared.
@@ -38,6 +40,10 @@ pub struct Context<'a> {
     pub self_replies: Vec<bool>,
     /// Indices of the replies to other accounts, oldest first: the account's conversation.
     pub replies_to_others: Vec<usize>,
+    /// For each post, its promotional [`markers`]: looked for in the account's own posts
+    /// (originals and quotes) only, empty for the rest. Read by `promotion_ratio` (the share of
+    /// selling posts) and `scheduled_repeat` (whether a repeat sells).
+    pub markers: Vec<Vec<Marker>>,
 }
 
 impl<'a> Context<'a> {
@@ -66,6 +72,19 @@ impl<'a> Context<'a> {
             .filter(|(_, (p, s))| p.kind == PostKind::Reply && !**s)
             .map(|(i, _)| i)
             .collect();
+        let markers = if config.promotion_ratio.enabled || config.scheduled_repeat.enabled {
+            timeline
+                .posts
+                .par_iter()
+                .with_min_len(256)
+                .map(|p| match p.kind {
+                    PostKind::Original | PostKind::Quote => markers(p),
+                    PostKind::Reply | PostKind::Repost => Vec::new(),
+                })
+                .collect()
+        } else {
+            vec![Vec::new(); timeline.posts.len()]
+        };
         Context {
             timeline,
             now,
@@ -74,6 +93,7 @@ impl<'a> Context<'a> {
             frames,
             self_replies,
             replies_to_others,
+            markers,
         }
     }
 }
@@ -278,12 +298,23 @@ fn frames(posts: &[Post], normalized: &[String], clusters: &[Cluster], min: usiz
     out
 }
 
-/// Words of a normalised text, placeholders not counted.
+/// Words of a normalised text, placeholders not counted. A token that starts with `<` is a
+/// placeholder (`<url>`, `<user>`, `<num>`, `<emoji>`): normalisation strips `<` from words.
+/// One pass over the bytes, since every post of every timeline comes through here.
 fn word_count(normalized: &str) -> usize {
-    normalized
-        .split(' ')
-        .filter(|t| !t.is_empty() && ![URL, USER, NUM, EMOJI].contains(t))
-        .count()
+    let mut words = 0;
+    let mut at_start = true;
+    for &b in normalized.as_bytes() {
+        if b == b' ' {
+            at_start = true;
+        } else {
+            if at_start && b != b'<' {
+                words += 1;
+            }
+            at_start = false;
+        }
+    }
+    words
 }
 
 /// An account name as compared: no `@`, lowercase.
@@ -345,4 +376,35 @@ pub fn rest_gap_hours(profile: &[usize; 24], quiet_fraction: f64) -> usize {
         best = best.max(run);
     }
     best.min(23)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{EMOJI, NUM, URL, USER};
+
+    #[test]
+    fn word_count_leaves_out_placeholders() {
+        let texts = [
+            "🔥 NEW: 50% off at https://shop.example/x?id=1 @bob #Sale!!!",
+            "thanks @alice for the <3 and the 10 <b>tips</b>",
+            "今日は good day",
+            "https://a.example @b 123 👍",
+            "",
+            "   ",
+            "a <b> c",
+        ];
+        for t in texts {
+            let n = normalize(t);
+            let by_tokens = n
+                .split(' ')
+                .filter(|t| !t.is_empty() && ![URL, USER, NUM, EMOJI].contains(t))
+                .count();
+            assert_eq!(word_count(&n), by_tokens, "{t:?} -> {n:?}");
+        }
+        assert_eq!(
+            word_count(&normalize("see https://x.example now @bob 42")),
+            2
+        );
+    }
 }

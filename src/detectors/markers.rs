@@ -205,17 +205,6 @@ pub fn markers(post: &Post) -> Vec<Marker> {
     out
 }
 
-/// Whether a post has any promotional marker: [`markers`] non-empty, stopping at the first
-/// (what a repeated post's description needs, without the work of finding them all).
-pub fn is_promotional(post: &Post) -> bool {
-    let (link_kind, bare) = links_and_bare_text(post);
-    // A weak link counts only beside another marker, which would be found anyway.
-    link_kind == LinkKind::Shop
-        || COUPON.is_match(&bare)
-        || PRICE.is_match(&bare)
-        || CALL_TO_ACTION.is_match(&bare)
-}
-
 /// The strongest kind among the post's links (its link list and the URLs in its text), and
 /// the text with each URL replaced by a space: prices and codes are looked for without the
 /// URLs, whose paths are full of digits and capitals. One pass over the URLs does both.
@@ -328,24 +317,14 @@ mod tests {
     }
 
     #[test]
-    fn is_promotional_agrees_with_markers() {
-        let texts = [
-            "Spring sale! Use code SAVE20 for 20% off, buy now https://shop.example.com/x",
-            "Only $19.99 this week",
-            "new drop https://example.com/products/mug",
-            "great read https://bit.ly/abc",
-            "sign up today https://bit.ly/abc",
-            "news https://example.org/a?utm_source=share",
-            "https://example.com/p/CODE2024 is the link, code word in the URL only",
-            "the code is on github",
-            "Meeting at 10:30, room 4",
-            "",
-        ];
-        for t in texts {
-            assert_eq!(is_promotional(&post(t)), !m(t).is_empty(), "{t}");
-        }
-        // Prices in a URL's path are not prices: the URL is cut out first.
+    fn urls_are_cut_out_before_prices_and_codes() {
+        // Prices and codes in a URL's path are not prices or codes.
         assert!(m("see https://example.com/$19/x").is_empty());
-        assert!(!is_promotional(&post("see https://example.com/$19/x")));
+        assert!(m("https://example.com/p/CODE2024 is the link").is_empty());
+        // The rest of the text around the URLs is still read.
+        assert_eq!(
+            m("at https://example.org/a only $5 https://example.org/b today"),
+            vec![Marker::Price]
+        );
     }
 }

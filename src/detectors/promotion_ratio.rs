@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::context::Cluster;
 use super::evidence::spread_of;
-use super::markers::{markers, Marker};
+use super::markers::Marker;
 use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
@@ -116,16 +116,16 @@ impl Detector for PromotionRatio {
 
         let mut own = 0usize;
         let mut own_idx: Vec<usize> = Vec::new();
-        let mut promotional: Vec<(usize, Vec<Marker>)> = Vec::new();
+        let mut promotional: Vec<(usize, &[Marker])> = Vec::new();
         for (i, p) in posts.iter().enumerate() {
             if !matches!(p.kind, PostKind::Original | PostKind::Quote) {
                 continue;
             }
             own += 1;
             own_idx.push(i);
-            let m = markers(p);
-            if !m.is_empty() {
-                promotional.push((i, m));
+            match ctx.markers.get(i) {
+                Some(m) if !m.is_empty() => promotional.push((i, m)),
+                _ => {}
             }
         }
         if own == 0 {
@@ -168,7 +168,7 @@ impl Detector for PromotionRatio {
         numbers.insert("conversation_share".into(), conversation_share);
         let mut kinds: BTreeMap<Marker, usize> = BTreeMap::new();
         for (_, ms) in &promotional {
-            for m in ms {
+            for m in ms.iter() {
                 *kinds.entry(*m).or_default() += 1;
             }
         }

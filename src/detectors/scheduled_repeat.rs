@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use super::context::Cluster;
 use super::evidence::{plural, rounded_duration, spread};
-use super::markers::is_promotional;
+use super::markers::Marker;
 use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
 use crate::model::{Post, PostKind};
@@ -159,7 +159,7 @@ impl Detector for ScheduledRepeat {
         let series = ctx.clusters.iter().map(|c| (c, false));
         let framed = ctx.frames.iter().map(|c| (c, true));
         for (cluster, framed) in series.chain(framed) {
-            let Some(a) = analyse(cluster, posts, cfg, has_seconds) else {
+            let Some(a) = analyse(cluster, posts, &ctx.markers, cfg, has_seconds) else {
                 continue;
             };
             // A frame is weaker evidence than a repeated text: a person may schedule a few
@@ -264,9 +264,18 @@ struct Analysis<'a> {
 fn analyse<'a>(
     cluster: &Cluster,
     posts: &'a [Post],
+    markers: &[Vec<Marker>],
     cfg: &Config,
     has_seconds: bool,
 ) -> Option<Analysis<'a>> {
+    let promotional = cluster
+        .members
+        .iter()
+        .filter(|&&i| {
+            posts.get(i).is_some_and(|p| p.kind == PostKind::Original)
+                && markers.get(i).is_some_and(|m| !m.is_empty())
+        })
+        .count();
     let mut members: Vec<&Post> = cluster
         .members
         .iter()
@@ -315,7 +324,6 @@ fn analyse<'a>(
         (s as u32, c)
     });
     let slot = distinct_days >= 3 && time_of_day.half <= cfg.slot_spread_minutes;
-    let promotional = members.iter().filter(|p| is_promotional(p)).count();
     let client = members.first().and_then(|p| p.client.as_deref());
     let client = client
         .filter(|c| !c.trim().is_empty() && members.iter().all(|p| p.client.as_deref() == Some(c)));
