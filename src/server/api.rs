@@ -46,7 +46,7 @@ pub async fn readyz(AxState(state): AppState) -> impl IntoResponse {
 }
 
 /// One scrape, in the format the `Accept` header prefers (text, or OpenMetrics), gzipped when
-/// `Accept-Encoding` allows: a 10,000-account scrape is about 6 MB of text and 0.3 MB gzipped.
+/// `Accept-Encoding` allows: a 10,000-account scrape is up to 11 MB of text and 13 times less gzipped.
 pub async fn metrics(AxState(state): AppState, headers: HeaderMap) -> impl IntoResponse {
     let header_str = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let format = Format::negotiate(header_str(header::ACCEPT));

@@ -6,7 +6,7 @@
 //! the operator's own `metrics.account_labels`.
 //!
 //! Per-account series are most of a scrape (eleven families an account; ten thousand accounts
-//! make about 6 MB of text), and an account's values change only when it is fetched or
+//! make 6 to 11 MB of text), and an account's values change only when it is fetched or
 //! analysed, minutes apart, while Prometheus scrapes every 15 to 60 s. So each account's sample
 //! lines are rendered when its values change and kept as text; a scrape copies them under one
 //! header per family instead of formatting every sample again. Because the extra label names
@@ -105,9 +105,8 @@ pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
     gzip.or(any).is_some_and(|q| q > 0.0)
 }
 
-/// A scrape compressed with gzip. The fastest level: a 10,000-account scrape shrinks about
-/// twentyfold at level 1 already, and higher levels cost several times the CPU for a few
-/// percent more.
+/// A scrape compressed with gzip, at the fastest level: a 10,000-account scrape shrinks 13-fold
+/// (10.9 MB to 0.82 MB) in about 13 ms (`cargo bench --bench metrics_scrape`).
 pub fn gzip(body: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(body.len() / 8),
