@@ -142,7 +142,9 @@ mod regression {
         assert_eq!(state.key(name), Some(key(name, platform)), "the store key");
         assert!(state.store.post_count(&key(name, platform)).unwrap() > 0);
         assert_eq!(state.store.accounts().unwrap(), vec![key(name, platform)]);
-        let metrics = state.metrics.render();
+        let metrics = state
+            .metrics
+            .render(echoscope::server::metrics::Format::Text);
         for series in [
             format!("echoscope_fetches_total{{result=\"ok\",source=\"{source}\"}} 1"),
             format!(

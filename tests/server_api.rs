@@ -89,6 +89,52 @@ async fn health_readiness_and_metrics() {
     assert!(text.contains("echoscope_accounts_configured 1"), "{text}");
 }
 
+/// `/metrics` negotiates: gzip when accepted, OpenMetrics when Prometheus asks for it first.
+#[tokio::test]
+async fn metrics_negotiates_gzip_and_openmetrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir, "");
+    let request = |accept: &'static str, encoding: &'static str| {
+        Request::get("/metrics")
+            .header("accept", accept)
+            .header("accept-encoding", encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let response = app(s.clone())
+        .oneshot(request("*/*", "gzip, deflate"))
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let packed = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut text)
+        .unwrap();
+    assert!(text.contains("echoscope_accounts_configured 1"), "{text}");
+
+    let prometheus = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+    let response = app(s)
+        .oneshot(request(prometheus, "identity"))
+        .await
+        .unwrap();
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(text.ends_with("# EOF\n"), "{text}");
+}
+
 #[tokio::test]
 async fn account_report_findings_and_history() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,6 +12,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use super::metrics::{self, accepts_gzip, Format};
 use super::State;
 use crate::model::AccountReport;
 use crate::model::{Finding, Severity};
@@ -44,18 +45,45 @@ pub async fn readyz(AxState(state): AppState) -> impl IntoResponse {
     }
 }
 
-pub async fn metrics(AxState(state): AppState) -> impl IntoResponse {
-    let store = state.store.clone();
-    if let Ok(Ok(size)) = tokio::task::spawn_blocking(move || store.size_bytes()).await {
-        state.metrics.store_size.set(size as i64);
-    }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(),
+/// One scrape, in the format the `Accept` header prefers (text, or OpenMetrics), gzipped when
+/// `Accept-Encoding` allows: a 10,000-account scrape is up to 11 MB of text and 13 times less gzipped.
+pub async fn metrics(AxState(state): AppState, headers: HeaderMap) -> impl IntoResponse {
+    let header_str = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let format = Format::negotiate(header_str(header::ACCEPT));
+    let gzip = accepts_gzip(header_str(header::ACCEPT_ENCODING));
+    let rendering = state.clone();
+    // The store size is a file stat, rendering and compressing copy megabytes: all blocking.
+    let rendered = tokio::task::spawn_blocking(move || {
+        if let Ok(size) = rendering.store.size_bytes() {
+            rendering.metrics.store_size.set(size as i64);
+        }
+        let text = rendering.metrics.render(format);
+        if gzip {
+            metrics::gzip(text.as_bytes())
+        } else {
+            text.into_bytes()
+        }
+    })
+    .await;
+    let Ok(body) = rendered else {
+        tracing::error!("rendering /metrics failed");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "metrics unavailable\n").into_response();
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (header::VARY, "Accept, Accept-Encoding"),
+        ],
+        body,
     )
+        .into_response();
+    if gzip {
+        response.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            header::HeaderValue::from_static("gzip"),
+        );
+    }
+    response
 }
 
 pub async fn openapi() -> impl IntoResponse {
