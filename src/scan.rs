@@ -7,13 +7,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::detectors::{self, Context};
 use crate::model::{
-    AccountReport, Basis, BasisLevel, Counts, DetectorSummary, InputFormat, InputSummary, Outcome,
-    Platform, Report, Severity, Skipped, Timeline, Tool, SCHEMA_VERSION,
+    AccountReport, Activity, Axis, Basis, BasisLevel, Counts, DetectorSummary, Finding,
+    InputFormat, InputSummary, LatencyBucket, Outcome, Period, Platform, PostKind, Report,
+    Severity, Skipped, Timeline, Tool, Track, LATENCY_BOUNDS, PERIODS, SCHEMA_VERSION, TRACK_BINS,
 };
 use crate::score;
 use crate::sources::{self, Limits, SourceError};
@@ -27,13 +29,26 @@ pub struct Options {
     pub limits: Limits,
     /// The time of the analysis (the clock, or a fixed time for reproducible reports).
     pub now: Option<DateTime<Utc>>,
+    /// The zone the activity charts count hours and weekdays in (`--tz`); default UTC.
+    pub time_zone: Option<Tz>,
 }
 
-/// Runs every enabled detector over one timeline and builds its report.
+/// Runs every enabled detector over one timeline and builds its report, with its activity
+/// counted in UTC.
 pub fn analyse(
     timeline: &Timeline,
     config: &detectors::Config,
     now: DateTime<Utc>,
+) -> AccountReport {
+    analyse_in(timeline, config, now, Tz::UTC)
+}
+
+/// [`analyse`], with the activity's hours and weekdays counted in `zone`.
+pub fn analyse_in(
+    timeline: &Timeline,
+    config: &detectors::Config,
+    now: DateTime<Utc>,
+    zone: Tz,
 ) -> AccountReport {
     let ctx = Context::new(timeline, config, now);
     // Detectors are independent and pure, so they run side by side: this is what keeps both
@@ -56,7 +71,120 @@ pub fn analyse(
             }
         })
         .collect();
-    account_report(timeline, outcomes)
+    let mut report = account_report(timeline, outcomes);
+    report.activity = Some(activity(timeline, &report.findings, zone));
+    report
+}
+
+/// Counts a timeline's posting for the report's charts ([`Activity`]): one pass over the posts
+/// and one over each finding's posts, into a fixed number of bins.
+pub fn activity(timeline: &Timeline, findings: &[Finding], zone: Tz) -> Activity {
+    let posts = &timeline.posts;
+    let mut weekday_hour = vec![vec![0u64; 24]; 7];
+    let mut latency = vec![0u64; LATENCY_BOUNDS.len() + 1];
+    let start = posts.first().map(|p| p.created_at).unwrap_or_default();
+    let end = posts.last().map(|p| p.created_at).unwrap_or(start);
+    let span = (end - start).num_seconds().max(0) as u64 + 1;
+    let axis = Axis {
+        start,
+        bin_seconds: span.div_ceil(u64::from(TRACK_BINS)).max(60),
+        bins: TRACK_BINS,
+    };
+    let bin_of = |t: DateTime<Utc>| -> u64 {
+        let s = (t - start).num_seconds().max(0) as u64;
+        (s / axis.bin_seconds).min(u64::from(TRACK_BINS) - 1)
+    };
+    let period_seconds = span.div_ceil(u64::from(PERIODS)).max(60);
+    let period_count = span.div_ceil(period_seconds).max(1);
+    let mut periods: Vec<Period> = (0..period_count)
+        .map(|i| Period {
+            start: start + chrono::Duration::seconds((i * period_seconds) as i64),
+            posts: 0,
+            promotional: 0,
+            conversation: 0,
+        })
+        .collect();
+    let mut all = vec![0u64; TRACK_BINS as usize];
+    for p in posts {
+        let local = p.created_at.with_timezone(&zone);
+        let day = local.weekday().num_days_from_monday() as usize;
+        if let Some(n) = weekday_hour
+            .get_mut(day)
+            .and_then(|row| row.get_mut(local.hour() as usize))
+        {
+            *n += 1;
+        }
+        if let Some(n) = all.get_mut(bin_of(p.created_at) as usize) {
+            *n += 1;
+        }
+        let s = (p.created_at - start).num_seconds().max(0) as u64;
+        let Some(period) = periods.get_mut((s / period_seconds) as usize) else {
+            continue;
+        };
+        period.posts += 1;
+        match p.kind {
+            PostKind::Reply => {
+                period.conversation += 1;
+                if let Some(parent) = p.reply_to_created_at {
+                    let secs = (p.created_at - parent).num_seconds().max(0) as u64;
+                    let k = LATENCY_BOUNDS
+                        .iter()
+                        .position(|b| secs <= *b)
+                        .unwrap_or(LATENCY_BOUNDS.len());
+                    if let Some(n) = latency.get_mut(k) {
+                        *n += 1;
+                    }
+                }
+            }
+            PostKind::Original | PostKind::Quote => {
+                if !detectors::markers::markers(p).is_empty() {
+                    period.promotional += 1;
+                }
+            }
+            PostKind::Repost => {}
+        }
+    }
+    let sparse = |bins: &[u64]| -> Vec<[u64; 2]> {
+        bins.iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| [i as u64, *n])
+            .collect()
+    };
+    let tracks = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.posts.is_empty())
+        .map(|(i, f)| {
+            let mut bins = vec![0u64; TRACK_BINS as usize];
+            for p in &f.posts {
+                if let Some(n) = bins.get_mut(bin_of(p.created_at) as usize) {
+                    *n += 1;
+                }
+            }
+            Track {
+                finding: i,
+                bins: sparse(&bins),
+            }
+        })
+        .collect();
+    let reply_latency = latency
+        .into_iter()
+        .enumerate()
+        .map(|(i, replies)| LatencyBucket {
+            up_to_seconds: LATENCY_BOUNDS.get(i).copied(),
+            replies,
+        })
+        .collect();
+    Activity {
+        time_zone: zone.name().to_string(),
+        weekday_hour,
+        reply_latency,
+        posts: sparse(&all),
+        axis,
+        tracks,
+        periods,
+    }
 }
 
 /// What one detector made of one timeline, as [`account_report`] takes it.
@@ -212,6 +340,7 @@ pub fn account_report(timeline: &Timeline, mut outcomes: Vec<Ran>) -> AccountRep
         basis: Some(basis),
         detectors,
         findings,
+        activity: None,
     }
 }
 
@@ -292,7 +421,8 @@ pub fn report(loaded: Loaded, options: &Options, on_account_done: &(dyn Fn() + S
         .timelines
         .par_iter()
         .map(|t| {
-            let r = analyse(t, &options.detectors, now);
+            let zone = options.time_zone.unwrap_or(Tz::UTC);
+            let r = analyse_in(t, &options.detectors, now, zone);
             on_account_done();
             r
         })
@@ -320,6 +450,10 @@ pub fn limit(report: &mut Report, max_findings: Option<usize>, max_evidence: Opt
     for account in &mut report.accounts {
         if let Some(n) = max_findings {
             account.findings.truncate(n);
+            // A track belongs to its finding: it goes with it.
+            if let Some(a) = &mut account.activity {
+                a.tracks.retain(|t| t.finding < n);
+            }
         }
         if let Some(n) = max_evidence {
             for f in &mut account.findings {

@@ -64,6 +64,38 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// The public web address of one of an account's posts, where the platform has one and the
+    /// id says enough to build it: Twitter/X status links, Mastodon status URIs (their ids are
+    /// URLs in exports and feeds), Bluesky `at://` URIs as bsky.app links, and feed items whose
+    /// id is their link. `None` where no address can be built without guessing.
+    pub fn post_url(self, account: &str, id: &str) -> Option<String> {
+        let is_web = id.starts_with("https://") || id.starts_with("http://");
+        match self {
+            Platform::Twitter => (!account.is_empty()
+                && !account.contains(char::is_whitespace)
+                && id.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("https://x.com/{account}/status/{id}")),
+            Platform::Bluesky => {
+                let rest = id.strip_prefix("at://")?;
+                let mut parts = rest.split('/');
+                let (did, collection, rkey) = (parts.next()?, parts.next()?, parts.next()?);
+                (collection == "app.bsky.feed.post")
+                    .then(|| format!("https://bsky.app/profile/{did}/post/{rkey}"))
+            }
+            Platform::Mastodon
+            | Platform::Feed
+            | Platform::Facebook
+            | Platform::Instagram
+            | Platform::Threads
+            | Platform::Linkedin
+            | Platform::Youtube
+            | Platform::Reddit
+            | Platform::Other => is_web.then(|| id.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
