@@ -72,8 +72,13 @@ impl Platform {
     pub fn post_url(self, account: &str, id: &str) -> Option<String> {
         let is_web = id.starts_with("https://") || id.starts_with("http://");
         match self {
+            // A handle is letters, digits and `_`; anything else (a file name standing in for
+            // an unknown account) would make a wrong link.
             Platform::Twitter => (!account.is_empty()
-                && !account.contains(char::is_whitespace)
+                && account
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !id.is_empty()
                 && id.bytes().all(|b| b.is_ascii_digit()))
             .then(|| format!("https://x.com/{account}/status/{id}")),
             Platform::Bluesky => {
@@ -358,6 +363,24 @@ mod tests {
         assert_eq!(t.format("%Y").to_string(), "2023");
         assert_eq!(created_at_from_id(Platform::Bluesky, "short"), None);
         assert_eq!(created_at_from_id(Platform::Bluesky, "zzzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn post_urls_only_where_the_address_is_known() {
+        assert_eq!(
+            Platform::Twitter.post_url("lumen_lamps", "1787391850705850368"),
+            Some("https://x.com/lumen_lamps/status/1787391850705850368".into())
+        );
+        assert_eq!(Platform::Twitter.post_url("data/x.zip", "1"), None);
+        assert_eq!(
+            Platform::Bluesky.post_url("a", "at://did:plc:x/app.bsky.feed.post/3jzfcijpj2z2a"),
+            Some("https://bsky.app/profile/did:plc:x/post/3jzfcijpj2z2a".into())
+        );
+        assert_eq!(
+            Platform::Mastodon.post_url("a@h", "https://h.example/users/a/statuses/1"),
+            Some("https://h.example/users/a/statuses/1".into())
+        );
+        assert_eq!(Platform::Mastodon.post_url("a@h", "1"), None);
     }
 
     #[test]
