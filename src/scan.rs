@@ -673,3 +673,83 @@ mod basis {
         assert!(ample.findings.iter().any(|f| f.severity == Severity::High));
     }
 }
+
+#[cfg(test)]
+mod activity_counts {
+    use super::*;
+    use crate::model::{Post, PostRef};
+    use chrono::TimeZone;
+
+    /// Monday 2025-01-06 09:00 UTC, then a post every 24 h plus one minute for 20 days; every
+    /// other post a reply 5 s after its parent, every post with an even index a sale.
+    fn timeline() -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 6, 9, 0, 0).unwrap();
+        let mut tl = Timeline::new("a", Platform::Twitter);
+        for i in 0..20 {
+            let at = t0 + chrono::Duration::minutes(i * (24 * 60 + 1));
+            let mut p = if i % 2 == 0 {
+                Post::new(
+                    format!("p{i}"),
+                    at,
+                    "Winter sale: 20% off with code SNOW20 https://shop.example/sale",
+                )
+            } else {
+                Post::new(format!("p{i}"), at, "thanks, see you there")
+            };
+            if i % 2 == 1 {
+                p.kind = PostKind::Reply;
+                p.reply_to_created_at = Some(at - chrono::Duration::seconds(5));
+            }
+            tl.posts.push(p);
+        }
+        tl.finish();
+        tl
+    }
+
+    #[test]
+    fn counts_hours_latency_promotion_and_tracks() {
+        let tl = timeline();
+        let mut f = crate::model::Finding {
+            detector: "scheduled_repeat".into(),
+            severity: Severity::High,
+            summary: "x".into(),
+            template: None,
+            schedule: None,
+            numbers: Default::default(),
+            evidence: Vec::new(),
+            posts: Vec::new(),
+        };
+        f.posts = tl.posts.iter().step_by(2).map(PostRef::of).collect();
+        let a = activity(&tl, std::slice::from_ref(&f), Tz::UTC);
+        assert_eq!(a.time_zone, "UTC");
+        let total: u64 = a.weekday_hour.iter().flatten().sum();
+        assert_eq!(total, 20);
+        // Days 0..=6 start on Monday at 09:00-09:06: every weekday once at 09:00 in the first
+        // three weeks.
+        assert_eq!(a.weekday_hour[0][9], 3, "Mondays at 09h");
+        assert_eq!(a.reply_latency[0].replies, 10, "replies within 10 s");
+        assert_eq!(a.reply_latency.iter().map(|b| b.replies).sum::<u64>(), 10);
+        assert_eq!(a.periods.iter().map(|p| p.promotional).sum::<u64>(), 10);
+        assert_eq!(a.periods.iter().map(|p| p.conversation).sum::<u64>(), 10);
+        assert_eq!(a.posts.iter().map(|b| b[1]).sum::<u64>(), 20);
+        assert_eq!(a.tracks.len(), 1);
+        assert_eq!(a.tracks[0].bins.iter().map(|b| b[1]).sum::<u64>(), 10);
+        assert!(a.tracks[0]
+            .bins
+            .iter()
+            .all(|b| b[0] < u64::from(TRACK_BINS)));
+        // In Berlin (UTC+1 in January) the same posts are at 10h.
+        let berlin = activity(&tl, &[], chrono_tz::Europe::Berlin);
+        assert_eq!(berlin.time_zone, "Europe/Berlin");
+        assert_eq!(berlin.weekday_hour[0][10], 3);
+        assert_eq!(berlin.weekday_hour[0][9], 0);
+    }
+
+    #[test]
+    fn an_empty_timeline_has_empty_counts() {
+        let a = activity(&Timeline::new("a", Platform::Twitter), &[], Tz::UTC);
+        assert!(a.posts.is_empty() && a.tracks.is_empty());
+        assert_eq!(a.weekday_hour.len(), 7);
+        assert_eq!(a.reply_latency.len(), LATENCY_BOUNDS.len() + 1);
+    }
+}

@@ -29,7 +29,7 @@ fn root() -> &'static Path {
 }
 
 /// A program from the environment variable, else its Debian path; a clear failure when absent.
-fn program(var: &str, default: &str, package: &str) -> PathBuf {
+fn program(var: &str, default: &str) -> PathBuf {
     let path = std::env::var_os(var)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(default));
@@ -39,7 +39,6 @@ fn program(var: &str, default: &str, package: &str) -> PathBuf {
          chromium and chromium-driver; `bash .ci/install` installs them, or set {var})",
         path.display()
     );
-    let _ = package;
     path
 }
 
@@ -70,8 +69,8 @@ struct Browser {
 
 impl Browser {
     async fn start() -> Browser {
-        let chromium = program("CHROMIUM", "/usr/bin/chromium", "chromium");
-        let driver = program("CHROMEDRIVER", "/usr/bin/chromedriver", "chromium-driver");
+        let chromium = program("CHROMIUM", "/usr/bin/chromium");
+        let driver = program("CHROMEDRIVER", "/usr/bin/chromedriver");
         let port = free_port();
         let child = Command::new(&driver)
             .arg(format!("--port={port}"))

@@ -5,6 +5,7 @@ mod browser;
 mod daemon_e2e;
 mod golden;
 mod live_sources;
+mod pages;
 mod poller;
 mod quality;
 mod real_archives;

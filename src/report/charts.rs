@@ -18,6 +18,10 @@ use crate::model::{Activity, Finding, LATENCY_BOUNDS};
 /// Width of the wide charts, in SVG units (they scale down to the page).
 const WIDE: f64 = 720.0;
 
+/// Finding tracks drawn at most (the most severe first): an account with hundreds of repeated
+/// clusters would otherwise get a chart taller than the page.
+pub const MAX_TRACKS: usize = 24;
+
 /// The weekdays, Monday first, as [`Activity::weekday_hour`] has its rows.
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -182,17 +186,18 @@ pub fn timeline(a: &Activity, findings: &[Finding], zone: Tz) -> Markup {
     let bin_w = plot_w / bins;
     let mut rows: Vec<(String, &[[u64; 2]], &'static str)> =
         vec![("all posts".to_string(), &a.posts, "all")];
-    for t in &a.tracks {
+    for t in a.tracks.iter().take(MAX_TRACKS) {
         if let Some(f) = findings.get(t.finding) {
             rows.push((track_label(f), &t.bins, f.severity.as_str()));
         }
     }
+    let undrawn = a.tracks.len().saturating_sub(MAX_TRACKS);
     let height = top + rows.len() as f64 * row_h + 30.0;
     let end = a.axis.start
         + chrono::Duration::seconds((a.axis.bin_seconds * u64::from(a.axis.bins)) as i64);
     let date = |t: DateTime<Utc>| t.with_timezone(&zone).format("%Y-%m-%d").to_string();
     let mid = a.axis.start + (end - a.axis.start) / 2;
-    let desc = format!(
+    let mut desc = format!(
         "Timeline from {} to {}: {} tracks, all posts first, then one per finding; each mark is \
          a bin of {} holding posts of that track.",
         date(a.axis.start),
@@ -200,6 +205,11 @@ pub fn timeline(a: &Activity, findings: &[Finding], zone: Tz) -> Markup {
         rows.len(),
         duration_words(a.axis.bin_seconds)
     );
+    if undrawn > 0 {
+        desc.push_str(&format!(
+            " The {undrawn} least severe findings have no track here; they are listed below."
+        ));
+    }
     html! {
         svg.chart.timeline width=(WIDE) height=(height) viewBox=(format!("0 0 {WIDE} {height}"))
             role="img" aria-label=(desc) {

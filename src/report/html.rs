@@ -186,6 +186,10 @@ pub fn account(a: &AccountReport, zone: Tz) -> Markup {
                     h3 { "Timeline" }
                     p.alt { "All posts on the first track, then one track per finding: a scheduler's beat shows as evenly spaced marks." }
                     (charts::timeline(act, &a.findings, zone))
+                    @if act.tracks.len() > charts::MAX_TRACKS {
+                        p.alt { "Tracks are drawn for the " (charts::MAX_TRACKS) " most severe findings; the other "
+                            (act.tracks.len() - charts::MAX_TRACKS) " are listed below without one." }
+                    }
                 }
                 None => {
                     p.muted { "This stored report predates the activity charts; the next analysis adds them." }

@@ -112,12 +112,15 @@ pub async fn index(AxState(state): AppState) -> Result<Html<String>, PageError> 
                 (None, Some(_)) => "ok",
                 (None, None) => "pending",
             };
-            let (mut by_severity, mut history) = ([0u64; 4], Vec::new());
+            let (mut by_severity, mut history, mut score) = ([0u64; 4], Vec::new(), s.score);
             if let Some(key) = state2.key(&a.name) {
                 if let Some(r) = state2.store.latest_report(&key)? {
                     for f in &r.findings {
                         by_severity[f.severity as usize] += 1;
                     }
+                    // The stored report is the page's truth, before this process analysed
+                    // anything too.
+                    score = Some(r.score);
                 }
                 history = points(&state2.store.runs(&key, SPARKLINE_RUNS)?);
             }
@@ -140,7 +143,7 @@ pub async fn index(AxState(state): AppState) -> Result<Html<String>, PageError> 
                 status,
                 last_fetch: s.last_fetch_at,
                 last_error: s.last_error,
-                score: s.score,
+                score,
                 by_severity,
                 history,
             });
