@@ -173,7 +173,8 @@ pub fn hours(a: &Activity) -> Markup {
 pub fn track_label(f: &Finding) -> String {
     let text = f.template.as_deref().unwrap_or(&f.summary);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("{}: {}", f.detector, crate::text::shorten(&flat, 34))
+    // About 42 characters fit the label column at the chart's font size.
+    crate::text::shorten(&format!("{}: {flat}", f.detector), 42)
 }
 
 /// The timeline: all posts on the first track, then one track per finding that lists its posts,

@@ -54,7 +54,7 @@ footer { margin-top: 3em; font-size: 0.85em; color: #555; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   h2 { break-before: page; } h2:first-of-type { break-before: auto; }
-  .finding, svg.chart, table { break-inside: avoid; }
+  .finding, svg.chart, table { break-inside: avoid; } h3, h4 { break-after: avoid; }
   a { color: #000; text-decoration: none; } nav { display: none; }
   .sev.high { background: #fff; color: #000; border-width: 2.5px; }
 }
