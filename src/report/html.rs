@@ -16,6 +16,10 @@ use super::charts;
 use super::words::{handle, time, verdict_paragraph};
 use crate::model::{AccountReport, Finding, Report};
 
+/// Accounts shown in full (they come lowest score first); the rest are rows of the summary
+/// table, so that a scan of thousands of accounts stays a page a browser can open.
+pub const DETAILED_ACCOUNTS: usize = 50;
+
 /// Post lists longer than this are folded into a `<details>`.
 const OPEN_POSTS: usize = 10;
 
@@ -97,9 +101,12 @@ pub fn render(report: &Report, zone: Tz) -> String {
                 table {
                     thead { tr { th { "account" } th { "platform" } th { "score" } th { "findings" } th { "posts" } } }
                     tbody {
-                        @for a in &report.accounts {
+                        @for (i, a) in report.accounts.iter().enumerate() {
                             tr {
-                                td { a href=(format!("#{}", anchor(a))) { (handle(&a.account)) } }
+                                td {
+                                    @if i < DETAILED_ACCOUNTS { a href=(format!("#{}", anchor(a))) { (handle(&a.account)) } }
+                                    @else { (handle(&a.account)) }
+                                }
                                 td { (a.platform.as_str()) }
                                 td { (a.score) "/100" }
                                 td { (a.findings.len()) }
@@ -111,7 +118,11 @@ pub fn render(report: &Report, zone: Tz) -> String {
             }
         }
         @if n == 0 { p { "No posts found in the inputs." } }
-        @for a in &report.accounts { (account(a, zone)) }
+        @if n > DETAILED_ACCOUNTS {
+            p { strong { "The " (DETAILED_ACCOUNTS) " lowest-scoring accounts are shown in full below; the other "
+                (n - DETAILED_ACCOUNTS) " are in the table above only (the JSON report has every one in full)." } }
+        }
+        @for a in report.accounts.iter().take(DETAILED_ACCOUNTS) { (account(a, zone)) }
         (inputs(report))
         footer {
             "A report of echoscope, an engagement-authenticity scanner. 100 reads as a person talking with people; each sign of a program takes points off."
@@ -340,10 +351,10 @@ fn inputs(report: &Report) -> Markup {
 mod tests {
     use super::*;
 
-    #[test]
-    fn text_from_the_input_is_escaped() {
-        let a = AccountReport {
-            account: "<script>alert(1)</script>".into(),
+    /// An account report with nothing in it but its name.
+    fn bare(name: &str) -> AccountReport {
+        AccountReport {
+            account: name.into(),
             platform: crate::model::Platform::Other,
             first_post_at: None,
             last_post_at: None,
@@ -356,7 +367,36 @@ mod tests {
             detectors: Default::default(),
             findings: Vec::new(),
             activity: None,
+        }
+    }
+
+    #[test]
+    fn a_large_scan_shows_the_first_accounts_in_full_and_lists_every_one() {
+        let report = Report {
+            schema_version: crate::model::SCHEMA_VERSION,
+            tool: crate::model::Tool::current(),
+            generated_at: chrono::Utc::now(),
+            accounts: (0..DETAILED_ACCOUNTS + 10)
+                .map(|i| bare(&format!("acct{i:03}")))
+                .collect(),
+            inputs: Vec::new(),
         };
+        let page = render(&report, Tz::UTC);
+        assert_eq!(
+            page.matches("<section class=\"account\"").count(),
+            DETAILED_ACCOUNTS
+        );
+        for i in 0..DETAILED_ACCOUNTS + 10 {
+            assert!(
+                page.contains(&format!("@acct{i:03}")),
+                "account {i} is listed"
+            );
+        }
+    }
+
+    #[test]
+    fn text_from_the_input_is_escaped() {
+        let a = bare("<script>alert(1)</script>");
         let out = account(&a, Tz::UTC).into_string();
         assert!(!out.contains("<script>"), "{out}");
         assert!(out.contains("&lt;script&gt;"));

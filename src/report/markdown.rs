@@ -14,6 +14,9 @@ use super::charts::{duration_words, latency_label, rest_in_words};
 use super::words::{handle, time, verdict_paragraph};
 use crate::model::{AccountReport, Finding, Report};
 
+/// Accounts shown in full, as in the terminal report; the rest get a table row each.
+const DETAILED_ACCOUNTS: usize = super::text::DETAILED_ACCOUNTS;
+
 /// Posts listed per finding; the rest are counted.
 const POSTS_SHOWN: usize = 12;
 
@@ -49,8 +52,26 @@ pub fn render(report: &Report, zone: Tz) -> String {
         if report.accounts.len() == 1 { "" } else { "s" },
         zone.name()
     );
-    for a in &report.accounts {
+    for a in report.accounts.iter().take(DETAILED_ACCOUNTS) {
         account(&mut out, a, zone);
+    }
+    if report.accounts.len() > DETAILED_ACCOUNTS {
+        let _ = writeln!(
+            out,
+            "\n## {} more accounts\n\nLowest score first; the JSON report has them in full.\n\n\
+             | account | platform | score | findings |\n|---|---|---|---|",
+            report.accounts.len() - DETAILED_ACCOUNTS
+        );
+        for a in report.accounts.iter().skip(DETAILED_ACCOUNTS) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {}/100 | {} |",
+                escape(&handle(&a.account)),
+                a.platform.as_str(),
+                a.score,
+                a.findings.len()
+            );
+        }
     }
     if !report.inputs.is_empty() {
         let _ = writeln!(
