@@ -81,7 +81,8 @@ pub struct ScanArgs {
     /// (feed URL, `mastodon:@user@host`, `bsky:handle`).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Report format.
+    /// Report format: text (terminal), json, html (one self-contained page with charts) or
+    /// markdown.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     pub format: Format,
     /// Write the report to this file instead of standard output.
@@ -115,6 +116,17 @@ pub struct ScanArgs {
     /// default: every post, and a sample of 12 with their text.
     #[arg(long)]
     pub max_evidence: Option<usize>,
+    /// Show times in this IANA time zone (e.g. `Europe/Berlin`) and count the activity charts'
+    /// hours and weekdays in it; default UTC. The JSON keeps its times in UTC.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+/// An IANA zone name, with a hint when it is not one.
+fn parse_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("unknown time zone {name:?} (expected an IANA name such as Europe/Berlin or UTC)")
+    })
 }
 
 #[derive(Debug, Args)]
@@ -251,8 +263,10 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
         input_format: args.input_format,
         detectors,
         now: args.now,
+        time_zone: args.tz,
         ..Default::default()
     };
+    let zone = args.tz.unwrap_or(chrono_tz::Tz::UTC);
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let spinner = show_progress.then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
@@ -306,7 +320,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("writing report to {}", path.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            report::write(&report, args.format, color, &mut out)
+            report::write(&report, args.format, color, zone, &mut out)
                 .and_then(|_| out.flush())
                 .with_context(|| format!("writing report to {}", path.display()))?;
         }
@@ -314,7 +328,7 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`| head`) is not an error worth a message.
             if let Err(e) =
-                report::write(&report, args.format, color, &mut out).and_then(|_| out.flush())
+                report::write(&report, args.format, color, zone, &mut out).and_then(|_| out.flush())
             {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(e.into());

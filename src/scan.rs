@@ -7,13 +7,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::detectors::{self, Context};
 use crate::model::{
-    AccountReport, Basis, BasisLevel, Counts, DetectorSummary, InputFormat, InputSummary, Outcome,
-    Platform, Report, Severity, Skipped, Timeline, Tool, SCHEMA_VERSION,
+    AccountReport, Activity, Axis, Basis, BasisLevel, Counts, DetectorSummary, Finding,
+    InputFormat, InputSummary, LatencyBucket, Outcome, Period, Platform, Post, PostKind, Report,
+    Severity, Skipped, Timeline, Tool, Track, LATENCY_BOUNDS, PERIODS, SCHEMA_VERSION, TRACK_BINS,
 };
 use crate::score;
 use crate::sources::{self, Limits, SourceError};
@@ -27,13 +29,26 @@ pub struct Options {
     pub limits: Limits,
     /// The time of the analysis (the clock, or a fixed time for reproducible reports).
     pub now: Option<DateTime<Utc>>,
+    /// The zone the activity charts count hours and weekdays in (`--tz`); default UTC.
+    pub time_zone: Option<Tz>,
 }
 
-/// Runs every enabled detector over one timeline and builds its report.
+/// Runs every enabled detector over one timeline and builds its report, with its activity
+/// counted in UTC.
 pub fn analyse(
     timeline: &Timeline,
     config: &detectors::Config,
     now: DateTime<Utc>,
+) -> AccountReport {
+    analyse_in(timeline, config, now, Tz::UTC)
+}
+
+/// [`analyse`], with the activity's hours and weekdays counted in `zone`.
+pub fn analyse_in(
+    timeline: &Timeline,
+    config: &detectors::Config,
+    now: DateTime<Utc>,
+    zone: Tz,
 ) -> AccountReport {
     let ctx = Context::new(timeline, config, now);
     // Detectors are independent and pure, so they run side by side: this is what keeps both
@@ -56,7 +71,133 @@ pub fn analyse(
             }
         })
         .collect();
-    account_report(timeline, outcomes)
+    let mut report = account_report(timeline, outcomes);
+    // The markers the context found already: looking for them again was most of this count.
+    let promotional = |i: usize, _: &Post| ctx.markers.get(i).is_some_and(|m| !m.is_empty());
+    report.activity = Some(activity_of(timeline, &report.findings, promotional, zone));
+    report
+}
+
+/// Counts a timeline's posting for the report's charts ([`Activity`]): one pass over the posts
+/// and one over each finding's posts, into a fixed number of bins.
+pub fn activity(timeline: &Timeline, findings: &[Finding], zone: Tz) -> Activity {
+    let promotional = |_: usize, p: &Post| !detectors::markers::markers(p).is_empty();
+    activity_of(timeline, findings, promotional, zone)
+}
+
+/// [`activity`], told which own posts (by index) are promotional.
+fn activity_of(
+    timeline: &Timeline,
+    findings: &[Finding],
+    promotional: impl Fn(usize, &Post) -> bool,
+    zone: Tz,
+) -> Activity {
+    let posts = &timeline.posts;
+    let mut weekday_hour = vec![vec![0u64; 24]; 7];
+    let mut latency = vec![0u64; LATENCY_BOUNDS.len() + 1];
+    let start = posts.first().map(|p| p.created_at).unwrap_or_default();
+    let end = posts.last().map(|p| p.created_at).unwrap_or(start);
+    let span = (end - start).num_seconds().max(0) as u64 + 1;
+    let axis = Axis {
+        start,
+        bin_seconds: span.div_ceil(u64::from(TRACK_BINS)).max(60),
+        bins: TRACK_BINS,
+    };
+    let bin_of = |t: DateTime<Utc>| -> u64 {
+        let s = (t - start).num_seconds().max(0) as u64;
+        (s / axis.bin_seconds).min(u64::from(TRACK_BINS) - 1)
+    };
+    let period_seconds = span.div_ceil(u64::from(PERIODS)).max(60);
+    let period_count = span.div_ceil(period_seconds).max(1);
+    let mut periods: Vec<Period> = (0..period_count)
+        .map(|i| Period {
+            start: start + chrono::Duration::seconds((i * period_seconds) as i64),
+            posts: 0,
+            promotional: 0,
+            conversation: 0,
+        })
+        .collect();
+    let mut all = vec![0u64; TRACK_BINS as usize];
+    for (i, p) in posts.iter().enumerate() {
+        let local = p.created_at.with_timezone(&zone);
+        let day = local.weekday().num_days_from_monday() as usize;
+        if let Some(n) = weekday_hour
+            .get_mut(day)
+            .and_then(|row| row.get_mut(local.hour() as usize))
+        {
+            *n += 1;
+        }
+        if let Some(n) = all.get_mut(bin_of(p.created_at) as usize) {
+            *n += 1;
+        }
+        let s = (p.created_at - start).num_seconds().max(0) as u64;
+        let Some(period) = periods.get_mut((s / period_seconds) as usize) else {
+            continue;
+        };
+        period.posts += 1;
+        match p.kind {
+            PostKind::Reply => {
+                period.conversation += 1;
+                if let Some(parent) = p.reply_to_created_at {
+                    let secs = (p.created_at - parent).num_seconds().max(0) as u64;
+                    let k = LATENCY_BOUNDS
+                        .iter()
+                        .position(|b| secs <= *b)
+                        .unwrap_or(LATENCY_BOUNDS.len());
+                    if let Some(n) = latency.get_mut(k) {
+                        *n += 1;
+                    }
+                }
+            }
+            PostKind::Original | PostKind::Quote => {
+                if promotional(i, p) {
+                    period.promotional += 1;
+                }
+            }
+            PostKind::Repost => {}
+        }
+    }
+    let sparse = |bins: &[u64]| -> Vec<[u64; 2]> {
+        bins.iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| [i as u64, *n])
+            .collect()
+    };
+    let tracks = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.posts.is_empty())
+        .map(|(i, f)| {
+            let mut bins = vec![0u64; TRACK_BINS as usize];
+            for p in &f.posts {
+                if let Some(n) = bins.get_mut(bin_of(p.created_at) as usize) {
+                    *n += 1;
+                }
+            }
+            Track {
+                finding: i,
+                bins: sparse(&bins),
+            }
+        })
+        .collect();
+    let reply_latency = latency
+        .into_iter()
+        .enumerate()
+        .map(|(i, replies)| LatencyBucket {
+            up_to_seconds: LATENCY_BOUNDS.get(i).copied(),
+            replies,
+        })
+        .collect();
+    Activity {
+        time_zone: zone.name().to_string(),
+        weekday_hour,
+        reply_latency,
+        posts: sparse(&all),
+        axis,
+        tracks,
+        periods,
+    }
 }
 
 /// What one detector made of one timeline, as [`account_report`] takes it.
@@ -218,6 +359,7 @@ pub fn account_report(timeline: &Timeline, mut outcomes: Vec<Ran>) -> AccountRep
         basis: Some(basis),
         detectors,
         findings,
+        activity: None,
     }
 }
 
@@ -298,7 +440,8 @@ pub fn report(loaded: Loaded, options: &Options, on_account_done: &(dyn Fn() + S
         .timelines
         .par_iter()
         .map(|t| {
-            let r = analyse(t, &options.detectors, now);
+            let zone = options.time_zone.unwrap_or(Tz::UTC);
+            let r = analyse_in(t, &options.detectors, now, zone);
             on_account_done();
             r
         })
@@ -326,6 +469,10 @@ pub fn limit(report: &mut Report, max_findings: Option<usize>, max_evidence: Opt
     for account in &mut report.accounts {
         if let Some(n) = max_findings {
             account.findings.truncate(n);
+            // A track belongs to its finding: it goes with it.
+            if let Some(a) = &mut account.activity {
+                a.tracks.retain(|t| t.finding < n);
+            }
         }
         if let Some(n) = max_evidence {
             for f in &mut account.findings {
@@ -543,5 +690,85 @@ mod basis {
             Some(BasisLevel::Ample)
         );
         assert!(ample.findings.iter().any(|f| f.severity == Severity::High));
+    }
+}
+
+#[cfg(test)]
+mod activity_counts {
+    use super::*;
+    use crate::model::{Post, PostRef};
+    use chrono::TimeZone;
+
+    /// Monday 2025-01-06 09:00 UTC, then a post every 24 h plus one minute for 20 days; every
+    /// other post a reply 5 s after its parent, every post with an even index a sale.
+    fn timeline() -> Timeline {
+        let t0 = Utc.with_ymd_and_hms(2025, 1, 6, 9, 0, 0).unwrap();
+        let mut tl = Timeline::new("a", Platform::Twitter);
+        for i in 0..20 {
+            let at = t0 + chrono::Duration::minutes(i * (24 * 60 + 1));
+            let mut p = if i % 2 == 0 {
+                Post::new(
+                    format!("p{i}"),
+                    at,
+                    "Winter sale: 20% off with code SNOW20 https://shop.example/sale",
+                )
+            } else {
+                Post::new(format!("p{i}"), at, "thanks, see you there")
+            };
+            if i % 2 == 1 {
+                p.kind = PostKind::Reply;
+                p.reply_to_created_at = Some(at - chrono::Duration::seconds(5));
+            }
+            tl.posts.push(p);
+        }
+        tl.finish();
+        tl
+    }
+
+    #[test]
+    fn counts_hours_latency_promotion_and_tracks() {
+        let tl = timeline();
+        let mut f = crate::model::Finding {
+            detector: "scheduled_repeat".into(),
+            severity: Severity::High,
+            summary: "x".into(),
+            template: None,
+            schedule: None,
+            numbers: Default::default(),
+            evidence: Vec::new(),
+            posts: Vec::new(),
+        };
+        f.posts = tl.posts.iter().step_by(2).map(PostRef::of).collect();
+        let a = activity(&tl, std::slice::from_ref(&f), Tz::UTC);
+        assert_eq!(a.time_zone, "UTC");
+        let total: u64 = a.weekday_hour.iter().flatten().sum();
+        assert_eq!(total, 20);
+        // Days 0..=6 start on Monday at 09:00-09:06: every weekday once at 09:00 in the first
+        // three weeks.
+        assert_eq!(a.weekday_hour[0][9], 3, "Mondays at 09h");
+        assert_eq!(a.reply_latency[0].replies, 10, "replies within 10 s");
+        assert_eq!(a.reply_latency.iter().map(|b| b.replies).sum::<u64>(), 10);
+        assert_eq!(a.periods.iter().map(|p| p.promotional).sum::<u64>(), 10);
+        assert_eq!(a.periods.iter().map(|p| p.conversation).sum::<u64>(), 10);
+        assert_eq!(a.posts.iter().map(|b| b[1]).sum::<u64>(), 20);
+        assert_eq!(a.tracks.len(), 1);
+        assert_eq!(a.tracks[0].bins.iter().map(|b| b[1]).sum::<u64>(), 10);
+        assert!(a.tracks[0]
+            .bins
+            .iter()
+            .all(|b| b[0] < u64::from(TRACK_BINS)));
+        // In Berlin (UTC+1 in January) the same posts are at 10h.
+        let berlin = activity(&tl, &[], chrono_tz::Europe::Berlin);
+        assert_eq!(berlin.time_zone, "Europe/Berlin");
+        assert_eq!(berlin.weekday_hour[0][10], 3);
+        assert_eq!(berlin.weekday_hour[0][9], 0);
+    }
+
+    #[test]
+    fn an_empty_timeline_has_empty_counts() {
+        let a = activity(&Timeline::new("a", Platform::Twitter), &[], Tz::UTC);
+        assert!(a.posts.is_empty() && a.tracks.is_empty());
+        assert_eq!(a.weekday_hour.len(), 7);
+        assert_eq!(a.reply_latency.len(), LATENCY_BOUNDS.len() + 1);
     }
 }

@@ -66,6 +66,21 @@ fn expected_path(name: &str) -> PathBuf {
         .join("expected.json")
 }
 
+/// The first line where a golden and the binary's output part, for the failure message.
+fn first_difference(name: &str, expected: &str, actual: &str) -> String {
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+    format!(
+        "{name}: differs from line {}\n  expected: {}\n  actual:   {}",
+        line + 1,
+        expected.lines().nth(line).unwrap_or("<end>"),
+        actual.lines().nth(line).unwrap_or("<end>"),
+    )
+}
+
 #[test]
 fn golden_reports_match() {
     let names = scenarios();
@@ -92,17 +107,61 @@ fn golden_reports_match() {
             )
         });
         if normalise(&expected) != actual {
-            let line = expected
-                .lines()
-                .zip(actual.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-            mismatches.push(format!(
-                "{name}: differs from line {}\n  expected: {}\n  actual:   {}",
-                line + 1,
-                expected.lines().nth(line).unwrap_or("<end>"),
-                actual.lines().nth(line).unwrap_or("<end>"),
-            ));
+            mismatches.push(first_difference(name, &expected, &actual));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}\n(if the change is intended: ECHOSCOPE_BLESS=1 cargo test golden)",
+        mismatches.join("\n")
+    );
+}
+
+/// The demo archive's report for people: the HTML page (`expected.html`) and the Markdown with
+/// times in Berlin (`expected-berlin.md`, which also pins `--tz`). Same bless command.
+#[test]
+fn golden_demo_reports_for_people_match() {
+    let bless = std::env::var_os("ECHOSCOPE_BLESS").is_some_and(|v| v == "1");
+    let cases: [(&str, &[&str]); 2] = [
+        ("expected.html", &["--format", "html"]),
+        (
+            "expected-berlin.md",
+            &["--format", "markdown", "--tz", "Europe/Berlin"],
+        ),
+    ];
+    let mut mismatches = Vec::new();
+    for (golden, flags) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_echoscope"))
+            .current_dir(root())
+            .args([
+                "scan",
+                "fixtures/demo/brand-archive.zip",
+                "--now",
+                NOW,
+                "--quiet",
+            ])
+            .args(flags)
+            .output()
+            .expect("the echoscope binary runs");
+        assert!(
+            out.status.success(),
+            "{golden}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let actual = String::from_utf8(out.stdout).expect("UTF-8");
+        let path = root().join("fixtures/demo").join(golden);
+        if bless {
+            std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (create it with ECHOSCOPE_BLESS=1 cargo test golden)",
+                path.display()
+            )
+        });
+        if expected != actual {
+            mismatches.push(first_difference(golden, &expected, &actual));
         }
     }
     assert!(

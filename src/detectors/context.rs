@@ -42,7 +42,8 @@ pub struct Context<'a> {
     pub replies_to_others: Vec<usize>,
     /// For each post, its promotional [`markers`]: looked for in the account's own posts
     /// (originals and quotes) only, empty for the rest. Read by `promotion_ratio` (the share of
-    /// selling posts) and `scheduled_repeat` (whether a repeat sells).
+    /// selling posts), `scheduled_repeat` (whether a repeat sells) and the report's activity
+    /// counts (promotion over time).
     pub markers: Vec<Vec<Marker>>,
 }
 
@@ -72,19 +73,16 @@ impl<'a> Context<'a> {
             .filter(|(_, (p, s))| p.kind == PostKind::Reply && !**s)
             .map(|(i, _)| i)
             .collect();
-        let markers = if config.promotion_ratio.enabled || config.scheduled_repeat.enabled {
-            timeline
-                .posts
-                .par_iter()
-                .with_min_len(256)
-                .map(|p| match p.kind {
-                    PostKind::Original | PostKind::Quote => markers(p),
-                    PostKind::Reply | PostKind::Repost => Vec::new(),
-                })
-                .collect()
-        } else {
-            vec![Vec::new(); timeline.posts.len()]
-        };
+        // Found whatever detectors run: the report's promotion-over-time chart reads them too.
+        let markers = timeline
+            .posts
+            .par_iter()
+            .with_min_len(256)
+            .map(|p| match p.kind {
+                PostKind::Original | PostKind::Quote => markers(p),
+                PostKind::Reply | PostKind::Repost => Vec::new(),
+            })
+            .collect();
         Context {
             timeline,
             now,

@@ -12,7 +12,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Breakdown, Finding, Platform, PostKind, Severity, Timeline};
+use super::{Activity, Breakdown, Finding, Platform, PostKind, Severity, Timeline};
 
 /// Bumped whenever a field is removed or changes meaning; adding a field does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -322,6 +322,10 @@ pub struct AccountReport {
     pub detectors: BTreeMap<String, DetectorSummary>,
     /// All findings, most severe first.
     pub findings: Vec<Finding>,
+    /// How the account posts over time, aggregated for the charts of the HTML and Markdown
+    /// reports. Absent in reports stored by echoscope versions before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Activity>,
 }
 
 impl AccountReport {

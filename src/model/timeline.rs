@@ -64,6 +64,43 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// The public web address of one of an account's posts, where the platform has one and the
+    /// id says enough to build it: Twitter/X status links, Mastodon status URIs (their ids are
+    /// URLs in exports and feeds), Bluesky `at://` URIs as bsky.app links, and feed items whose
+    /// id is their link. `None` where no address can be built without guessing.
+    pub fn post_url(self, account: &str, id: &str) -> Option<String> {
+        let is_web = id.starts_with("https://") || id.starts_with("http://");
+        match self {
+            // A handle is letters, digits and `_`; anything else (a file name standing in for
+            // an unknown account) would make a wrong link.
+            Platform::Twitter => (!account.is_empty()
+                && account
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("https://x.com/{account}/status/{id}")),
+            Platform::Bluesky => {
+                let rest = id.strip_prefix("at://")?;
+                let mut parts = rest.split('/');
+                let (did, collection, rkey) = (parts.next()?, parts.next()?, parts.next()?);
+                (collection == "app.bsky.feed.post")
+                    .then(|| format!("https://bsky.app/profile/{did}/post/{rkey}"))
+            }
+            Platform::Mastodon
+            | Platform::Feed
+            | Platform::Facebook
+            | Platform::Instagram
+            | Platform::Threads
+            | Platform::Linkedin
+            | Platform::Youtube
+            | Platform::Reddit
+            | Platform::Other => is_web.then(|| id.to_string()),
+        }
+    }
+}
+
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -328,6 +365,24 @@ mod tests {
         assert_eq!(t.format("%Y").to_string(), "2023");
         assert_eq!(created_at_from_id(Platform::Bluesky, "short"), None);
         assert_eq!(created_at_from_id(Platform::Bluesky, "zzzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn post_urls_only_where_the_address_is_known() {
+        assert_eq!(
+            Platform::Twitter.post_url("lumen_lamps", "1787391850705850368"),
+            Some("https://x.com/lumen_lamps/status/1787391850705850368".into())
+        );
+        assert_eq!(Platform::Twitter.post_url("data/x.zip", "1"), None);
+        assert_eq!(
+            Platform::Bluesky.post_url("a", "at://did:plc:x/app.bsky.feed.post/3jzfcijpj2z2a"),
+            Some("https://bsky.app/profile/did:plc:x/post/3jzfcijpj2z2a".into())
+        );
+        assert_eq!(
+            Platform::Mastodon.post_url("a@h", "https://h.example/users/a/statuses/1"),
+            Some("https://h.example/users/a/statuses/1".into())
+        );
+        assert_eq!(Platform::Mastodon.post_url("a@h", "1"), None);
     }
 
     #[test]

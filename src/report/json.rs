@@ -1,5 +1,6 @@
 //! The JSON report: the stable contract, pretty-printed with a trailing newline, except that
-//! the records deep inside a finding (each evidence post, each of its posts) take one line each.
+//! the records deep inside a finding (each evidence post, each of its posts) and the chart
+//! counts' pairs and rows take one line each.
 //!
 //! Why one line each: a finding lists every post it rests on, and a scan of a million posts
 //! lists hundreds of thousands of them. Pretty-printed, each `{id, created_at}` pair took four
@@ -25,35 +26,40 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// account 3, `findings` 4, finding 5, `posts` 6, post 7).
 const ONE_LINE_FROM: usize = 7;
 
-/// serde_json's pretty layout (two-space indent), with containers from [`ONE_LINE_FROM`] down
-/// written as `{"id": "1", "created_at": "…"}`.
+/// serde_json's pretty layout (two-space indent), except that a container is written on one
+/// line (`{"id": "1", "created_at": "…"}`, `[3, 1]`) when it opens at [`ONE_LINE_FROM`] or
+/// deeper, when it is an array directly inside an array (the chart counts' pairs and rows), or
+/// inside a container written on one line.
 #[derive(Debug, Default)]
 struct Layout {
-    /// Containers open now.
-    depth: usize,
+    /// For each open container, outermost first: whether it is an array, and whether it is
+    /// written on one line.
+    open: Vec<(bool, bool)>,
     /// Whether the innermost open container has a value yet.
     has_value: bool,
 }
 
 impl Layout {
     fn one_line(&self) -> bool {
-        self.depth >= ONE_LINE_FROM
+        self.open.last().is_some_and(|&(_, one_line)| one_line)
     }
 
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, array: bool) -> io::Result<()> {
+        let one_line = self.one_line()
+            || self.open.len() + 1 >= ONE_LINE_FROM
+            || (array && self.open.last().is_some_and(|&(is_array, _)| is_array));
+        self.open.push((array, one_line));
         self.has_value = false;
-        w.write_all(bracket)
+        w.write_all(if array { b"[" } else { b"{" })
     }
 
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        let one_line = self.one_line();
-        self.depth -= 1;
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        let (array, one_line) = self.open.pop().unwrap_or((false, false));
         if self.has_value && !one_line {
             w.write_all(b"\n")?;
-            indent(w, self.depth)?;
+            indent(w, self.open.len())?;
         }
-        w.write_all(bracket)
+        w.write_all(if array { b"]" } else { b"}" })
     }
 
     fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
@@ -61,7 +67,7 @@ impl Layout {
             return w.write_all(if first { b"" } else { b", " });
         }
         w.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(w, self.depth)
+        indent(w, self.open.len())
     }
 }
 
@@ -74,11 +80,11 @@ fn indent<W: ?Sized + Write>(w: &mut W, depth: usize) -> io::Result<()> {
 
 impl Formatter for Layout {
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
+        self.open(w, true)
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
+        self.close(w)
     }
 
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
@@ -91,11 +97,11 @@ impl Formatter for Layout {
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
+        self.open(w, false)
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
+        self.close(w)
     }
 
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
@@ -130,6 +136,15 @@ mod tests {
     fn shallow_is_serde_json_pretty() {
         let v = serde_json::json!({"a": [1, {"b": []}, {}], "c": {"d": null}, "e": []});
         assert_eq!(layout(&v), serde_json::to_string_pretty(&v).unwrap());
+    }
+
+    #[test]
+    fn arrays_in_arrays_take_one_line() {
+        let v = serde_json::json!({"rows": [[1, 2], [3, [4]]], "pairs": [{"k": [[0, 1]]}]});
+        assert_eq!(
+            layout(&v),
+            "{\n  \"pairs\": [\n    {\n      \"k\": [\n        [0, 1]\n      ]\n    }\n  ],\n  \"rows\": [\n    [1, 2],\n    [3, [4]]\n  ]\n}"
+        );
     }
 
     #[test]

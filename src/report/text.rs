@@ -1,12 +1,14 @@
 //! The terminal report: what a marketer reads at a glance. Score and verdict first, then the
 //! findings with the repeated text and the schedule in words, then counts and what was skipped.
-//! Colour only when asked (the CLI turns it on for a terminal).
+//! Colour only when asked (the CLI turns it on for a terminal). Times are in the zone asked for
+//! (`--tz`, UTC by default).
 //!
 //! A scan of thousands of accounts would drown a terminal, so beyond [`DETAILED_ACCOUNTS`] the
 //! remaining accounts get one line each; the JSON report always has everything.
 
 use std::fmt::Write;
 
+use chrono_tz::Tz;
 use owo_colors::OwoColorize;
 
 use crate::model::{AccountReport, Report};
@@ -66,7 +68,7 @@ impl Style {
     }
 }
 
-pub fn render(report: &Report, color: bool) -> String {
+pub fn render(report: &Report, color: bool, zone: Tz) -> String {
     let st = Style { color };
     let mut out = String::new();
     let n = report.accounts.len();
@@ -76,14 +78,17 @@ pub fn render(report: &Report, color: bool) -> String {
         st.bold("echoscope audit"),
         n,
         if n == 1 { "" } else { "s" },
-        report.generated_at.format("%Y-%m-%d %H:%M UTC")
+        report
+            .generated_at
+            .with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M %Z")
     );
     if n == 0 {
         out.push_str("\nNo posts found in the inputs.\n");
     }
     for account in report.accounts.iter().take(DETAILED_ACCOUNTS) {
         out.push('\n');
-        render_account(&mut out, account, &st);
+        render_account(&mut out, account, &st, zone);
     }
     if n > DETAILED_ACCOUNTS {
         let _ = writeln!(
@@ -118,9 +123,13 @@ fn handle(account: &str) -> String {
     }
 }
 
-fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
+fn render_account(out: &mut String, a: &AccountReport, st: &Style, zone: Tz) {
     let period = match (a.first_post_at, a.last_post_at) {
-        (Some(f), Some(l)) => format!(", {} → {}", f.format("%Y-%m-%d"), l.format("%Y-%m-%d")),
+        (Some(f), Some(l)) => format!(
+            ", {} → {}",
+            f.with_timezone(&zone).format("%Y-%m-%d"),
+            l.with_timezone(&zone).format("%Y-%m-%d")
+        ),
         _ => String::new(),
     };
     let _ = writeln!(
@@ -179,7 +188,7 @@ fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
         let _ = writeln!(out, "  No findings.");
     }
     for f in a.findings.iter().take(DETAILED_FINDINGS) {
-        render_finding(out, f, st);
+        render_finding(out, f, st, zone);
     }
     if a.findings.len() > DETAILED_FINDINGS {
         let _ = writeln!(
@@ -205,7 +214,7 @@ fn render_account(out: &mut String, a: &AccountReport, st: &Style) {
     }
 }
 
-fn render_finding(out: &mut String, f: &Finding, st: &Style) {
+fn render_finding(out: &mut String, f: &Finding, st: &Style, zone: Tz) {
     let _ = writeln!(
         out,
         "  {} {}  {}",
@@ -236,7 +245,9 @@ fn render_finding(out: &mut String, f: &Finding, st: &Style) {
             out,
             "         {} {} {}{}{}",
             st.dim("·"),
-            e.created_at.format("%Y-%m-%d %H:%M:%S"),
+            e.created_at
+                .with_timezone(&zone)
+                .format("%Y-%m-%d %H:%M:%S"),
             st.dim(&format!("id {}", e.post_id)),
             text,
             note

@@ -35,9 +35,11 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = match &self {
+impl ApiError {
+    /// The HTTP status of this error (the JSON API and the pages answer with the same); an
+    /// internal error's detail is logged here.
+    pub fn status(&self) -> StatusCode {
+        match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Disabled => StatusCode::FORBIDDEN,
@@ -46,7 +48,13 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-        };
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
         let body = Json(serde_json::json!({ "error": self.to_string() }));
         if matches!(self, ApiError::Unauthorized) {
             (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response()

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod error;
 pub mod metrics;
+pub mod pages;
 pub mod poller;
 pub mod supervisor;
 
@@ -212,9 +213,11 @@ fn work_permits() -> usize {
         .clamp(2, 32)
 }
 
-/// The HTTP app: health, readiness, metrics and the JSON API.
+/// The HTTP app: health, readiness, metrics, the JSON API and the web pages.
 pub fn app(state: Arc<State>) -> Router {
     Router::new()
+        .route("/", get(pages::index))
+        .route("/accounts/{name}", get(pages::account))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(api::metrics))

@@ -1,0 +1,69 @@
+//! The words the HTML and Markdown reports share: times in the reader's zone, handles, and the
+//! verdict told in plain words for a person who is not an engineer.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::{AccountReport, BasisLevel, Finding, Severity};
+
+/// A time in the report's zone, with the zone's abbreviation: "2025-09-15 11:00 CEST".
+pub fn time(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// An account as people write it: `@name`, or a description (with spaces) as it is.
+pub fn handle(account: &str) -> String {
+    if account.contains(char::is_whitespace) {
+        account.to_string()
+    } else {
+        format!("@{account}")
+    }
+}
+
+/// The score in words for a person who is not an engineer.
+pub fn verdict_paragraph(a: &AccountReport) -> String {
+    let mut out = format!(
+        "{} scores {} out of 100: {}. A score starts at 100, as a person talking with people \
+         reads, and each sign of a program takes points off.",
+        handle(&a.account),
+        a.score,
+        a.verdict
+    );
+    let serious: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Low)
+        .collect();
+    if serious.is_empty() {
+        out.push_str(" Nothing in its posts points at a program.");
+    } else {
+        out.push_str(&format!(
+            " {} sign{} of a program {} found; the strongest: {}.",
+            serious.len(),
+            if serious.len() == 1 { "" } else { "s" },
+            if serious.len() == 1 { "was" } else { "were" },
+            serious
+                .iter()
+                .take(2)
+                .map(|f| f.summary.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    if let Some(b) = &a.basis {
+        out.push_str(&format!(
+            " The score rests on {} posts over {:.0} days ({} evidence{}).",
+            b.posts,
+            b.span_days,
+            b.level.as_str(),
+            match b.level {
+                BasisLevel::Thin => ": too little to be sure either way",
+                BasisLevel::Limited => ": enough to see habits, not to rule them out",
+                BasisLevel::Ample => "",
+            }
+        ));
+    }
+    out
+}
