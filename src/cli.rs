@@ -38,6 +38,7 @@ fn fetch_live(specs: &[PathBuf], depth: usize, loaded: &mut scan::Loaded) -> Res
             posts: fetched.timeline.posts.len() as u64,
             skipped: fetched.skipped,
             error: None,
+            notes: Vec::new(),
         });
         loaded.timelines.push(fetched.timeline);
     }

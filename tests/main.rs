@@ -1,6 +1,7 @@
 //! Integration tests, one module per area, compiled into one test binary (see `[[test]]` in
 //! Cargo.toml). Network tests talk only to fake servers on 127.0.0.1.
 
+mod bluesky_car;
 mod daemon_e2e;
 mod golden;
 mod live_sources;

@@ -32,13 +32,16 @@ pub enum InputFormat {
     Csv,
     /// A saved RSS, Atom or JSON Feed document (one account's latest posts).
     Feed,
+    /// Bluesky repository export: the `.car` of `com.atproto.sync.getRepo`.
+    BlueskyCar,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 5] = [
+    pub const ALL: [InputFormat; 6] = [
         InputFormat::TwitterArchive,
+        InputFormat::BlueskyCar,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -52,6 +55,7 @@ impl InputFormat {
             InputFormat::Jsonl => "jsonl",
             InputFormat::Csv => "csv",
             InputFormat::Feed => "feed",
+            InputFormat::BlueskyCar => "bluesky_car",
         }
     }
 }
@@ -185,6 +189,9 @@ pub struct InputSummary {
     /// Why the whole input was left out, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the input lacks (fields some detectors need) or what was repaired in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Post counts of one account.

@@ -14,8 +14,10 @@
 
 pub mod archive;
 pub mod bluesky_appview;
+pub mod bluesky_car;
 pub mod csv;
 pub mod feed;
+pub mod gaps;
 pub mod html;
 pub mod http;
 pub mod jsonl;
@@ -63,6 +65,9 @@ pub struct Batch {
     /// One timeline per account found, each already [`Timeline::finish`]ed.
     pub timelines: Vec<Timeline>,
     pub skipped: Skipped,
+    /// What the input lacks or what was repaired, for the report ([`gaps`]); empty for the
+    /// formats that lack nothing worth saying.
+    pub notes: Vec<String>,
 }
 
 /// An input that could not be read at all.
@@ -283,6 +288,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Jsonl => jsonl::sniff(input),
         InputFormat::Csv => csv::sniff(input),
         InputFormat::Feed => feed::sniff(input),
+        InputFormat::BlueskyCar => bluesky_car::sniff(input),
     }
 }
 
@@ -432,6 +438,7 @@ pub fn read(
         InputFormat::Jsonl => jsonl::read(path, limits)?,
         InputFormat::Csv => csv::read(path, limits)?,
         InputFormat::Feed => feed::read(path, limits)?,
+        InputFormat::BlueskyCar => bluesky_car::read(path, limits)?,
     };
     Ok((format, batch))
 }
