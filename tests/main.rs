@@ -3,6 +3,7 @@
 
 mod bluesky_car;
 mod daemon_e2e;
+mod facebook;
 mod golden;
 mod live_sources;
 mod poller;

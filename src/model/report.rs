@@ -34,14 +34,18 @@ pub enum InputFormat {
     Feed,
     /// Bluesky repository export: the `.car` of `com.atproto.sync.getRepo`.
     BlueskyCar,
+    /// Facebook "Download your information" (JSON): the zip, its folder, or a posts or
+    /// comments file.
+    Facebook,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 6] = [
+    pub const ALL: [InputFormat; 7] = [
         InputFormat::TwitterArchive,
         InputFormat::BlueskyCar,
+        InputFormat::Facebook,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -56,6 +60,7 @@ impl InputFormat {
             InputFormat::Csv => "csv",
             InputFormat::Feed => "feed",
             InputFormat::BlueskyCar => "bluesky_car",
+            InputFormat::Facebook => "facebook",
         }
     }
 }

@@ -50,6 +50,16 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry of nothing, named as given, for tests of name rules.
+    #[cfg(test)]
+    pub(crate) fn for_test(name: &str) -> Entry {
+        Entry {
+            name: name.to_string(),
+            size: 0,
+            place: Place::File(PathBuf::from(name)),
+        }
+    }
+
     /// The name without its folders (`tweets.js`).
     pub fn file_name(&self) -> &str {
         self.name.rsplit('/').next().unwrap_or(&self.name)

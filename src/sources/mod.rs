@@ -16,6 +16,7 @@ pub mod archive;
 pub mod bluesky_appview;
 pub mod bluesky_car;
 pub mod csv;
+pub mod facebook;
 pub mod feed;
 pub mod gaps;
 pub mod html;
@@ -24,6 +25,7 @@ pub mod jsonl;
 pub mod live;
 pub mod mastodon_api;
 pub mod mastodon_outbox;
+pub mod meta;
 pub mod twitter_archive;
 
 use std::io::Read;
@@ -289,6 +291,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Csv => csv::sniff(input),
         InputFormat::Feed => feed::sniff(input),
         InputFormat::BlueskyCar => bluesky_car::sniff(input),
+        InputFormat::Facebook => facebook::sniff(input),
     }
 }
 
@@ -439,6 +442,7 @@ pub fn read(
         InputFormat::Csv => csv::read(path, limits)?,
         InputFormat::Feed => feed::read(path, limits)?,
         InputFormat::BlueskyCar => bluesky_car::read(path, limits)?,
+        InputFormat::Facebook => facebook::read(path, limits)?,
     };
     Ok((format, batch))
 }
