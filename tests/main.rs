@@ -5,6 +5,7 @@ mod bluesky_car;
 mod daemon_e2e;
 mod facebook;
 mod golden;
+mod instagram;
 mod live_sources;
 mod poller;
 mod quality;

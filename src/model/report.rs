@@ -37,15 +37,19 @@ pub enum InputFormat {
     /// Facebook "Download your information" (JSON): the zip, its folder, or a posts or
     /// comments file.
     Facebook,
+    /// Instagram "Download your information" (JSON), with the Threads posts it holds: the zip,
+    /// its folder, or a posts, comments or `threads_and_replies.json` file.
+    Instagram,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 7] = [
+    pub const ALL: [InputFormat; 8] = [
         InputFormat::TwitterArchive,
         InputFormat::BlueskyCar,
         InputFormat::Facebook,
+        InputFormat::Instagram,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -61,6 +65,7 @@ impl InputFormat {
             InputFormat::Feed => "feed",
             InputFormat::BlueskyCar => "bluesky_car",
             InputFormat::Facebook => "facebook",
+            InputFormat::Instagram => "instagram",
         }
     }
 }

@@ -21,11 +21,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::archive::{Archive, ArchiveKind, Entry, EntryError};
+use super::archive::{Archive, ArchiveKind, Entry};
 use super::gaps::{self, Gap};
-use super::meta::{derived_id, str_at, stream_items, unix_time};
+use super::meta::{derived_id, download_files, nothing_read, place_in_download, small_entry};
+use super::meta::{str_at, unix_time, Collect};
 use super::{Batch, Content, Limits, Sniff, SourceError, Text, Verdict};
-use crate::model::{Platform, Post, PostKind, Skipped, Timeline};
+use crate::model::{Platform, Post, PostKind, Timeline};
 
 /// The account of a download without its profile file (a lone posts file): no real name has
 /// the space-separated words in brackets.
@@ -44,11 +45,7 @@ enum Role {
 /// a zip may wrap it in one folder.
 fn role_of(entry: &Entry, kind: ArchiveKind) -> Option<Role> {
     let path = entry.name.to_ascii_lowercase();
-    let inner = match kind {
-        ArchiveKind::Folder => path.as_str(),
-        ArchiveKind::Zip => strip_wrapper(&path),
-    };
-    let (folder, file) = inner.rsplit_once('/').unwrap_or(("", inner));
+    let (folder, file) = place_in_download(&path, kind, &TOPS);
     let is_json = file.ends_with(".json");
     match folder {
         "posts" | "your_facebook_activity/posts" if is_json && file.starts_with("your_posts") => {
@@ -73,21 +70,15 @@ fn role_of(entry: &Entry, kind: ArchiveKind) -> Option<Role> {
     }
 }
 
-/// A zip's path without the one folder some re-zipped downloads wrap everything in.
-fn strip_wrapper(path: &str) -> &str {
-    const TOPS: [&str; 6] = [
-        "posts/",
-        "your_facebook_activity/",
-        "comments_and_reactions/",
-        "comments/",
-        "personal_information/",
-        "profile_information/",
-    ];
-    if TOPS.iter().any(|t| path.starts_with(t)) {
-        return path;
-    }
-    path.split_once('/').map_or(path, |(_, rest)| rest)
-}
+/// The folders a Facebook download's files sit in, from its top.
+const TOPS: [&str; 6] = [
+    "posts/",
+    "your_facebook_activity/",
+    "comments_and_reactions/",
+    "comments/",
+    "personal_information/",
+    "profile_information/",
+];
 
 /// Recognises a Facebook download: a zip or folder with a posts or comments file in its place;
 /// a JSON array of objects with a `timestamp` key (posts), or an object with `comments_v2`. A
@@ -142,134 +133,59 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
         },
         "posts/your_posts_1.json or comments.json (Facebook download)",
     )?;
-    let lone =
-        archive.kind() == ArchiveKind::Folder && std::fs::metadata(path).is_ok_and(|m| m.is_file());
-    let files: Vec<(Entry, Role)> = if lone {
-        // A lone file: its content says what it is.
-        let role = if first.name.to_ascii_lowercase().starts_with("comments") {
+    let lone = |e: &Entry| {
+        if e.name.to_ascii_lowercase().starts_with("comments") {
             Role::Comments
         } else {
             Role::Posts
-        };
-        vec![(first, role)]
-    } else {
-        archive
-            .entries()
-            .iter()
-            .filter_map(|e| role_of(e, archive.kind()).map(|r| (e.clone(), r)))
-            .collect()
+        }
     };
+    let files = download_files(&archive, path, first, lone, role_of);
 
-    let mut run = Run::default();
+    let mut collect = Collect::default();
     let mut account = None;
+    let mut comment_author = None;
+    let mut comments = 0u64;
     for (entry, role) in &files {
-        let reader = archive
-            .open_entry(entry, limits.max_entry_bytes)
-            .map_err(|e| e.into_source(path, entry, limits.max_entry_bytes))?;
         match role {
-            Role::Profile => account = account.or_else(|| profile_name(reader, limits)),
-            Role::Posts | Role::Comments => {
-                let keys: &[&str] = match role {
-                    Role::Comments => &["comments_v2", "comments"],
-                    Role::Posts | Role::Profile => &[],
-                };
-                let mut index = 0u64;
-                let mut each = |item: Value| {
-                    index += 1;
-                    run.take(&item, *role, &entry.name, index, limits);
-                };
-                if let Err(e) = stream_items(reader, keys, &mut each) {
-                    let io = std::io::Error::from(e);
-                    match EntryError::from(io) {
-                        EntryError::TooLarge => {
-                            return Err(EntryError::TooLarge.into_source(
-                                path,
-                                entry,
-                                limits.max_entry_bytes,
-                            ))
-                        }
-                        EntryError::Io(e) => run.skipped.note(
-                            entry.name.clone(),
-                            format!(
-                                "damaged JSON after element {index} ({e}); the rest was not read"
-                            ),
-                        ),
+            Role::Profile => {
+                let profile = small_entry(&mut archive, entry, path, limits)?;
+                account = account.or_else(|| profile.as_ref().and_then(profile_name));
+            }
+            Role::Posts => collect.entry(&mut archive, entry, path, &[], limits, &mut post_of)?,
+            Role::Comments => {
+                let mut convert = |item: &Value| {
+                    let (post, author) = comment_of(item)?;
+                    comments += 1;
+                    if comment_author.is_none() {
+                        comment_author = author;
                     }
-                }
+                    Ok(post)
+                };
+                let keys = ["comments_v2", "comments"];
+                collect.entry(&mut archive, entry, path, &keys, limits, &mut convert)?;
             }
         }
     }
-    if run.posts.is_empty() {
-        return Err(match run.skipped.examples.into_iter().next() {
-            // Nothing readable at all: the first problem is the file's.
-            Some(problem) => SourceError::Invalid {
-                path: path.to_path_buf(),
-                record: problem.record,
-                reason: problem.reason,
-            },
-            None => SourceError::Empty {
-                path: path.to_path_buf(),
-                reason: "no posts or comments in the Facebook download".into(),
-            },
-        });
+    if collect.posts.is_empty() {
+        let what = "posts or comments in the Facebook download";
+        return Err(nothing_read(path, &collect.skipped, what));
     }
     let account = account
-        .or(run.comment_author.take())
+        .or(comment_author)
         .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_string());
     let mut timeline = Timeline::new(account, Platform::Facebook);
-    timeline.posts = run.posts;
+    timeline.posts = collect.posts;
     timeline.finish();
     let mut missing = vec![Gap::Client, Gap::PostIds];
-    if run.comments > 0 {
+    if comments > 0 {
         missing.push(Gap::ReplyTarget);
     }
     Ok(Batch {
         timelines: vec![timeline],
-        skipped: run.skipped,
+        skipped: collect.skipped,
         notes: gaps::notes("facebook", &missing),
     })
-}
-
-/// What the read has gathered so far.
-#[derive(Default)]
-struct Run {
-    posts: Vec<Post>,
-    skipped: Skipped,
-    comments: u64,
-    comment_author: Option<String>,
-    records: u64,
-}
-
-impl Run {
-    fn take(&mut self, item: &Value, role: Role, name: &str, index: u64, limits: &Limits) {
-        self.records += 1;
-        if self.records > limits.max_records {
-            if self.records == limits.max_records + 1 {
-                self.skipped.note(
-                    format!("{name} element {index}"),
-                    format!(
-                        "more than {} records; the rest was not read",
-                        limits.max_records
-                    ),
-                );
-            }
-            return;
-        }
-        let converted = match role {
-            Role::Comments => comment_of(item).map(|(post, author)| {
-                self.comments += 1;
-                if self.comment_author.is_none() {
-                    self.comment_author = author;
-                }
-                post
-            }),
-            Role::Posts | Role::Profile => post_of(item),
-        };
-        match converted {
-            Ok(post) => self.posts.push(post),
-            Err(reason) => self.skipped.note(format!("{name} element {index}"), reason),
-        }
-    }
 }
 
 /// The text parts of a post (`data[].post`), joined by newlines.
@@ -375,19 +291,11 @@ fn comment_of(item: &Value) -> Result<(Post, Option<String>), String> {
 }
 
 /// The account's name from `profile_information.json` (`profile_v2.name.full_name`, older
-/// `profile.name.full_name`), read up to `limits.max_record_bytes`.
-fn profile_name(reader: impl std::io::Read, limits: &Limits) -> Option<String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    reader
-        .take(limits.max_record_bytes as u64)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let mut v: Value = serde_json::from_slice(&bytes).ok()?;
-    super::meta::repair_value(&mut v);
+/// `profile.name.full_name`).
+fn profile_name(v: &Value) -> Option<String> {
     ["/profile_v2/name/full_name", "/profile/name/full_name"]
         .iter()
-        .find_map(|p| str_at(&v, p))
+        .find_map(|p| str_at(v, p))
         .map(str::to_string)
 }
 

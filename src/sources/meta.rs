@@ -19,10 +19,15 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufReader, Read};
+use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+use super::archive::{Archive, ArchiveKind, Entry, EntryError};
+use super::{Limits, SourceError};
+use crate::model::{Post, Skipped};
 
 /// A string with its UTF-8 bytes escaped one by one, decoded; any other string as it is.
 pub fn repair(s: &str) -> Cow<'_, str> {
@@ -137,6 +142,174 @@ impl<'de> Visitor<'de> for Items<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Where an entry (its lower-cased path) sits in a download, as (folder, file name) from the
+/// download's top. In a folder the path must start at the top (a folder holding several
+/// platforms' downloads is not taken for one); a zip may wrap everything in one folder, which is
+/// dropped unless the path already starts with one of the download's own `tops` (`posts/`).
+pub fn place_in_download<'p>(
+    path: &'p str,
+    kind: ArchiveKind,
+    tops: &[&str],
+) -> (&'p str, &'p str) {
+    let inner = match kind {
+        ArchiveKind::Folder => path,
+        ArchiveKind::Zip if tops.iter().any(|t| path.starts_with(t)) => path,
+        ArchiveKind::Zip => path.split_once('/').map_or(path, |(_, rest)| rest),
+    };
+    inner.rsplit_once('/').unwrap_or(("", inner))
+}
+
+/// The posts read from a download's files so far, and the records skipped.
+#[derive(Default)]
+pub struct Collect {
+    pub posts: Vec<Post>,
+    pub skipped: Skipped,
+    records: u64,
+}
+
+impl Collect {
+    /// Streams the items of one entry (see [`stream_items`]) through `convert`: a damaged item
+    /// is skipped and named ("<entry> element 4: …"), a damaged or truncated file keeps the
+    /// items before the damage and notes it, and reading past the entry limit is an error.
+    /// Past [`Limits::max_records`] in all, items are no longer converted.
+    pub fn entry(
+        &mut self,
+        archive: &mut Archive,
+        entry: &Entry,
+        path: &Path,
+        keys: &[&str],
+        limits: &Limits,
+        convert: &mut dyn FnMut(&Value) -> Result<Post, String>,
+    ) -> Result<(), SourceError> {
+        let reader = archive
+            .open_entry(entry, limits.max_entry_bytes)
+            .map_err(|e| e.into_source(path, entry, limits.max_entry_bytes))?;
+        let mut index = 0u64;
+        let mut each = |item: Value| {
+            index += 1;
+            self.records += 1;
+            if self.records > limits.max_records {
+                if self.records == limits.max_records + 1 {
+                    self.skipped.note(
+                        format!("{} element {index}", entry.name),
+                        format!(
+                            "more than {} records; the rest was not read",
+                            limits.max_records
+                        ),
+                    );
+                }
+                return;
+            }
+            match convert(&item) {
+                Ok(post) => self.posts.push(post),
+                Err(reason) => self
+                    .skipped
+                    .note(format!("{} element {index}", entry.name), reason),
+            }
+        };
+        let Err(e) = stream_items(reader, keys, &mut each) else {
+            return Ok(());
+        };
+        match EntryError::from(std::io::Error::from(e)) {
+            EntryError::TooLarge => {
+                Err(EntryError::TooLarge.into_source(path, entry, limits.max_entry_bytes))
+            }
+            EntryError::Io(e) => {
+                self.skipped.note(
+                    entry.name.clone(),
+                    format!("damaged JSON after element {index} ({e}); the rest was not read"),
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The error of a download of which nothing at all was read: its first problem, which is then
+/// the file's, or "no <what>" when there was none.
+pub fn nothing_read(path: &Path, skipped: &Skipped, what: &str) -> SourceError {
+    match skipped.examples.first() {
+        Some(problem) => SourceError::Invalid {
+            path: path.to_path_buf(),
+            record: problem.record.clone(),
+            reason: problem.reason.clone(),
+        },
+        None => SourceError::Empty {
+            path: path.to_path_buf(),
+            reason: format!("no {what}"),
+        },
+    }
+}
+
+/// The files of a download to read, each with its role: a lone file (the input itself) gets
+/// the role `lone` gives it, a zip's or folder's entries the role `role_of` finds by their place.
+pub fn download_files<R>(
+    archive: &Archive,
+    path: &Path,
+    first: Entry,
+    lone: impl FnOnce(&Entry) -> R,
+    role_of: impl Fn(&Entry, ArchiveKind) -> Option<R>,
+) -> Vec<(Entry, R)> {
+    let is_lone =
+        archive.kind() == ArchiveKind::Folder && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    if is_lone {
+        let role = lone(&first);
+        return vec![(first, role)];
+    }
+    archive
+        .entries()
+        .iter()
+        .filter_map(|e| role_of(e, archive.kind()).map(|r| (e.clone(), r)))
+        .collect()
+}
+
+/// A small JSON entry (a profile), see [`small_json`]; `None` when it does not read.
+pub fn small_entry(
+    archive: &mut Archive,
+    entry: &Entry,
+    path: &Path,
+    limits: &Limits,
+) -> Result<Option<Value>, SourceError> {
+    let reader = archive
+        .open_entry(entry, limits.max_entry_bytes)
+        .map_err(|e| e.into_source(path, entry, limits.max_entry_bytes))?;
+    Ok(small_json(reader, limits.max_record_bytes))
+}
+
+/// A small JSON file (a profile), read up to `max_bytes`, mojibake repaired; `None` when it is
+/// larger, unreadable or not JSON: such files only name the account.
+pub fn small_json(reader: impl Read, max_bytes: usize) -> Option<Value> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max_bytes as u64 + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() > max_bytes {
+        return None;
+    }
+    let mut v: Value = serde_json::from_slice(&bytes).ok()?;
+    repair_value(&mut v);
+    Some(v)
+}
+
+/// The time and text of an Instagram post or a Threads post, which share a shape:
+/// `{media: [{uri, creation_timestamp, title}], title?, creation_timestamp?}`. A single photo
+/// keeps its caption and time on the media; a carousel puts them at the top.
+pub fn media_post(item: &Value) -> Result<(DateTime<Utc>, String), String> {
+    if !item.is_object() {
+        return Err("not a JSON object".into());
+    }
+    let first = item.pointer("/media/0");
+    let at = unix_time(item.get("creation_timestamp"))
+        .or_else(|| first.and_then(|m| unix_time(m.get("creation_timestamp"))))
+        .ok_or("no readable creation_timestamp")?;
+    let text = str_at(item, "/title")
+        .or_else(|| first.and_then(|m| str_at(m, "/title")))
+        .unwrap_or_default()
+        .to_string();
+    Ok((at, text))
 }
 
 /// The string at a JSON pointer, when there is a non-empty one.

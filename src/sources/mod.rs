@@ -21,11 +21,13 @@ pub mod feed;
 pub mod gaps;
 pub mod html;
 pub mod http;
+pub mod instagram;
 pub mod jsonl;
 pub mod live;
 pub mod mastodon_api;
 pub mod mastodon_outbox;
 pub mod meta;
+pub mod threads;
 pub mod twitter_archive;
 
 use std::io::Read;
@@ -292,6 +294,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Feed => feed::sniff(input),
         InputFormat::BlueskyCar => bluesky_car::sniff(input),
         InputFormat::Facebook => facebook::sniff(input),
+        InputFormat::Instagram => instagram::sniff(input),
     }
 }
 
@@ -443,6 +446,7 @@ pub fn read(
         InputFormat::Feed => feed::read(path, limits)?,
         InputFormat::BlueskyCar => bluesky_car::read(path, limits)?,
         InputFormat::Facebook => facebook::read(path, limits)?,
+        InputFormat::Instagram => instagram::read(path, limits)?,
     };
     Ok((format, batch))
 }
