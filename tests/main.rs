@@ -6,6 +6,7 @@ mod daemon_e2e;
 mod facebook;
 mod golden;
 mod instagram;
+mod linkedin;
 mod live_sources;
 mod poller;
 mod quality;

@@ -40,16 +40,19 @@ pub enum InputFormat {
     /// Instagram "Download your information" (JSON), with the Threads posts it holds: the zip,
     /// its folder, or a posts, comments or `threads_and_replies.json` file.
     Instagram,
+    /// LinkedIn data export: the zip, its folder, `Shares.csv` or `Comments.csv`.
+    Linkedin,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 8] = [
+    pub const ALL: [InputFormat; 9] = [
         InputFormat::TwitterArchive,
         InputFormat::BlueskyCar,
         InputFormat::Facebook,
         InputFormat::Instagram,
+        InputFormat::Linkedin,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -66,6 +69,7 @@ impl InputFormat {
             InputFormat::BlueskyCar => "bluesky_car",
             InputFormat::Facebook => "facebook",
             InputFormat::Instagram => "instagram",
+            InputFormat::Linkedin => "linkedin",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod archive;
 pub mod bluesky_appview;
 pub mod bluesky_car;
 pub mod csv;
+pub mod export_csv;
 pub mod facebook;
 pub mod feed;
 pub mod gaps;
@@ -23,6 +24,7 @@ pub mod html;
 pub mod http;
 pub mod instagram;
 pub mod jsonl;
+pub mod linkedin;
 pub mod live;
 pub mod mastodon_api;
 pub mod mastodon_outbox;
@@ -295,6 +297,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::BlueskyCar => bluesky_car::sniff(input),
         InputFormat::Facebook => facebook::sniff(input),
         InputFormat::Instagram => instagram::sniff(input),
+        InputFormat::Linkedin => linkedin::sniff(input),
     }
 }
 
@@ -447,6 +450,7 @@ pub fn read(
         InputFormat::BlueskyCar => bluesky_car::read(path, limits)?,
         InputFormat::Facebook => facebook::read(path, limits)?,
         InputFormat::Instagram => instagram::read(path, limits)?,
+        InputFormat::Linkedin => linkedin::read(path, limits)?,
     };
     Ok((format, batch))
 }
