@@ -15,3 +15,4 @@ mod server_api;
 mod sources;
 mod store;
 mod twitter_archive;
+mod youtube_takeout;

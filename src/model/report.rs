@@ -42,17 +42,21 @@ pub enum InputFormat {
     Instagram,
     /// LinkedIn data export: the zip, its folder, `Shares.csv` or `Comments.csv`.
     Linkedin,
+    /// YouTube's part of a Google Takeout: the zip, the folder, `comments.csv` or
+    /// `live chats.csv`.
+    YoutubeTakeout,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 9] = [
+    pub const ALL: [InputFormat; 10] = [
         InputFormat::TwitterArchive,
         InputFormat::BlueskyCar,
         InputFormat::Facebook,
         InputFormat::Instagram,
         InputFormat::Linkedin,
+        InputFormat::YoutubeTakeout,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -70,6 +74,7 @@ impl InputFormat {
             InputFormat::Facebook => "facebook",
             InputFormat::Instagram => "instagram",
             InputFormat::Linkedin => "linkedin",
+            InputFormat::YoutubeTakeout => "youtube_takeout",
         }
     }
 }

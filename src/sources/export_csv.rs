@@ -10,11 +10,12 @@
 //! streaming (a field whose text really ends in a backslash is the price, and is rare).
 
 use std::io::{self, BufReader, Read};
+use std::path::Path;
 
-use super::archive::EntryError;
+use super::archive::{Archive, Entry, EntryError};
 use super::csv::{CappedRecords, OVERSIZED};
-use super::Limits;
-use crate::model::Skipped;
+use super::{Limits, SourceError};
+use crate::model::{Post, Skipped};
 
 /// An open table: its header, and rows to come.
 pub struct Table<R: Read> {
@@ -129,6 +130,79 @@ impl<R: Read> Table<R> {
                 ),
             }
         }
+    }
+}
+
+/// Opens one entry of a download as a table; `None` for an empty file, or an unreadable one
+/// (noted in `skipped`). Reading past the entry limit is an error naming the entry.
+pub fn open_table<'a>(
+    archive: &'a mut Archive,
+    entry: &Entry,
+    path: &Path,
+    limits: &Limits,
+    backslash_quotes: bool,
+    skipped: &mut Skipped,
+) -> Result<Option<Table<Box<dyn Read + 'a>>>, SourceError> {
+    let reader = archive
+        .open_entry(entry, limits.max_entry_bytes)
+        .map_err(|e| e.into_source(path, entry, limits.max_entry_bytes))?;
+    match Table::open(reader, limits, backslash_quotes) {
+        Ok(table) => Ok(table),
+        Err(TableError::TooLarge) => Err(too_large(path, entry, limits)),
+        Err(TableError::Io(e)) => {
+            skipped.note(entry.name.clone(), format!("unreadable CSV: {e}"));
+            Ok(None)
+        }
+    }
+}
+
+/// Reads a table's rows through `convert` into `posts`: a row that does not convert is skipped
+/// and named ("Comments.csv row 4: …"), damage further on ends the file (noted), and past
+/// [`Limits::max_records`] posts in all the rest is left (noted).
+pub fn read_rows<R: Read>(
+    table: &mut Table<R>,
+    entry: &Entry,
+    path: &Path,
+    limits: &Limits,
+    posts: &mut Vec<Post>,
+    skipped: &mut Skipped,
+    convert: &mut dyn FnMut(&[String]) -> Result<Post, String>,
+) -> Result<(), SourceError> {
+    loop {
+        let row = match table.next_row(&entry.name, skipped) {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(()),
+            Err(TableError::TooLarge) => return Err(too_large(path, entry, limits)),
+            Err(TableError::Io(e)) => {
+                skipped.note(
+                    format!("{} row {}", entry.name, table.row + 1),
+                    format!("unreadable CSV ({e}); the rest was not read"),
+                );
+                return Ok(());
+            }
+        };
+        if posts.len() as u64 >= limits.max_records {
+            skipped.note(
+                format!("{} row {}", entry.name, table.row),
+                format!(
+                    "more than {} records; the rest was not read",
+                    limits.max_records
+                ),
+            );
+            return Ok(());
+        }
+        match convert(&row) {
+            Ok(post) => posts.push(post),
+            Err(reason) => skipped.note(format!("{} row {}", entry.name, table.row), reason),
+        }
+    }
+}
+
+fn too_large(path: &Path, entry: &Entry, limits: &Limits) -> SourceError {
+    SourceError::TooLarge {
+        path: path.to_path_buf(),
+        what: entry.name.clone(),
+        limit: limits.max_entry_bytes,
     }
 }
 

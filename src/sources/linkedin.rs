@@ -20,7 +20,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::archive::{Archive, ArchiveKind, Entry};
-use super::export_csv::{cell, Table, TableError};
+use super::export_csv::{cell, open_table, read_rows, Table};
 use super::gaps::{self, Gap};
 use super::meta::{derived_id, download_files, nothing_read, place_in_download};
 use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
@@ -124,24 +124,10 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
     let mut account = None;
     let mut comments = 0u64;
     for (entry, role) in &files {
-        let reader = archive
-            .open_entry(entry, limits.max_entry_bytes)
-            .map_err(|e| e.into_source(path, entry, limits.max_entry_bytes))?;
-        let too_large = || SourceError::TooLarge {
-            path: path.to_path_buf(),
-            what: entry.name.clone(),
-            limit: limits.max_entry_bytes,
+        let opened = open_table(&mut archive, entry, path, limits, true, &mut skipped)?;
+        let Some(mut table) = opened else {
+            continue;
         };
-        let opened = match Table::open(reader, limits, true) {
-            Ok(Some(t)) => t,
-            Ok(None) => continue,
-            Err(TableError::TooLarge) => return Err(too_large()),
-            Err(TableError::Io(e)) => {
-                skipped.note(entry.name.clone(), format!("unreadable CSV: {e}"));
-                continue;
-            }
-        };
-        let mut table = opened;
         if *role == Role::Profile {
             let (first_name, last_name) =
                 (table.column(&["first name"]), table.column(&["last name"]));
@@ -163,41 +149,22 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
             continue;
         };
         let columns = Columns::of(&table);
-        loop {
-            let row = match table.next_row(&entry.name, &mut skipped) {
-                Ok(Some(row)) => row,
-                Ok(None) => break,
-                Err(TableError::TooLarge) => return Err(too_large()),
-                Err(TableError::Io(e)) => {
-                    skipped.note(
-                        format!("{} row {}", entry.name, table.row + 1),
-                        format!("unreadable CSV ({e}); the rest was not read"),
-                    );
-                    break;
-                }
-            };
-            if posts.len() as u64 >= limits.max_records {
-                skipped.note(
-                    format!("{} row {}", entry.name, table.row),
-                    format!(
-                        "more than {} records; the rest was not read",
-                        limits.max_records
-                    ),
-                );
-                break;
+        let mut convert = |row: &[String]| match kind {
+            Kind::Shares => share_of(row, &columns),
+            Kind::Comments => {
+                comments += 1;
+                comment_of(row, &columns)
             }
-            let converted = match kind {
-                Kind::Shares => share_of(&row, &columns),
-                Kind::Comments => comment_of(&row, &columns),
-            };
-            match converted {
-                Ok(post) => {
-                    comments += u64::from(kind == Kind::Comments);
-                    posts.push(post);
-                }
-                Err(reason) => skipped.note(format!("{} row {}", entry.name, table.row), reason),
-            }
-        }
+        };
+        read_rows(
+            &mut table,
+            entry,
+            path,
+            limits,
+            &mut posts,
+            &mut skipped,
+            &mut convert,
+        )?;
     }
     if posts.is_empty() {
         return Err(nothing_read(

@@ -31,6 +31,7 @@ pub mod mastodon_outbox;
 pub mod meta;
 pub mod threads;
 pub mod twitter_archive;
+pub mod youtube_takeout;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -298,6 +299,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Facebook => facebook::sniff(input),
         InputFormat::Instagram => instagram::sniff(input),
         InputFormat::Linkedin => linkedin::sniff(input),
+        InputFormat::YoutubeTakeout => youtube_takeout::sniff(input),
     }
 }
 
@@ -451,6 +453,7 @@ pub fn read(
         InputFormat::Facebook => facebook::read(path, limits)?,
         InputFormat::Instagram => instagram::read(path, limits)?,
         InputFormat::Linkedin => linkedin::read(path, limits)?,
+        InputFormat::YoutubeTakeout => youtube_takeout::read(path, limits)?,
     };
     Ok((format, batch))
 }
