@@ -2,6 +2,7 @@
 //! Cargo.toml). Network tests talk only to fake servers on 127.0.0.1.
 
 mod bluesky_car;
+mod brand_downloads;
 mod daemon_e2e;
 mod facebook;
 mod golden;
