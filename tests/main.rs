@@ -12,6 +12,7 @@ mod live_sources;
 mod poller;
 mod quality;
 mod real_archives;
+mod reddit;
 mod server_api;
 mod sources;
 mod store;

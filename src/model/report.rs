@@ -45,18 +45,21 @@ pub enum InputFormat {
     /// YouTube's part of a Google Takeout: the zip, the folder, `comments.csv` or
     /// `live chats.csv`.
     YoutubeTakeout,
+    /// Reddit data request export: the zip, its folder, `posts.csv` or `comments.csv`.
+    Reddit,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 10] = [
+    pub const ALL: [InputFormat; 11] = [
         InputFormat::TwitterArchive,
         InputFormat::BlueskyCar,
         InputFormat::Facebook,
         InputFormat::Instagram,
         InputFormat::Linkedin,
         InputFormat::YoutubeTakeout,
+        InputFormat::Reddit,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -75,6 +78,7 @@ impl InputFormat {
             InputFormat::Instagram => "instagram",
             InputFormat::Linkedin => "linkedin",
             InputFormat::YoutubeTakeout => "youtube_takeout",
+            InputFormat::Reddit => "reddit",
         }
     }
 }

@@ -12,6 +12,8 @@
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+
 use super::archive::{Archive, Entry, EntryError};
 use super::csv::{CappedRecords, OVERSIZED};
 use super::{Limits, SourceError};
@@ -204,6 +206,18 @@ fn too_large(path: &Path, entry: &Entry, limits: &Limits) -> SourceError {
         what: entry.name.clone(),
         limit: limits.max_entry_bytes,
     }
+}
+
+/// A zone-less time in `format` read as UTC, or an RFC 3339 time.
+pub fn parse_utc(s: &str, format: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(s, format)
+        .map(|t| t.and_utc())
+        .ok()
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        })
 }
 
 /// The field at `column` of a row, trimmed; `None` when the column is absent or the cell empty.

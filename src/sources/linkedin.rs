@@ -17,10 +17,10 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::archive::{Archive, ArchiveKind, Entry};
-use super::export_csv::{cell, open_table, read_rows, Table};
+use super::export_csv::{cell, open_table, parse_utc, read_rows, Table};
 use super::gaps::{self, Gap};
 use super::meta::{derived_id, download_files, nothing_read, place_in_download};
 use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
@@ -215,14 +215,7 @@ impl Columns {
 
 /// A LinkedIn date: `2025-07-01 14:33:22` (no zone: UTC), or RFC 3339.
 fn parse_date(s: &str) -> Option<DateTime<Utc>> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
-        .map(|t| t.and_utc())
-        .ok()
-        .or_else(|| {
-            DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        })
+    parse_utc(s, "%Y-%m-%d %H:%M:%S")
 }
 
 /// The `urn:li:…` in a LinkedIn URL (plain or percent-encoded), or the cell itself when it is

@@ -29,6 +29,7 @@ pub mod live;
 pub mod mastodon_api;
 pub mod mastodon_outbox;
 pub mod meta;
+pub mod reddit;
 pub mod threads;
 pub mod twitter_archive;
 pub mod youtube_takeout;
@@ -300,6 +301,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Instagram => instagram::sniff(input),
         InputFormat::Linkedin => linkedin::sniff(input),
         InputFormat::YoutubeTakeout => youtube_takeout::sniff(input),
+        InputFormat::Reddit => reddit::sniff(input),
     }
 }
 
@@ -454,6 +456,7 @@ pub fn read(
         InputFormat::Instagram => instagram::read(path, limits)?,
         InputFormat::Linkedin => linkedin::read(path, limits)?,
         InputFormat::YoutubeTakeout => youtube_takeout::read(path, limits)?,
+        InputFormat::Reddit => reddit::read(path, limits)?,
     };
     Ok((format, batch))
 }
