@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use echoscope::model::{InputFormat, Platform, PostKind};
-use echoscope::sources::{self, Limits, SourceError};
+use echoscope::sources::{self, Limits};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -92,20 +92,4 @@ fn a_row_in_another_encoding_is_skipped_and_counted() {
     assert_eq!(batch.timelines[0].posts.len(), 2);
     assert_eq!(batch.skipped.count, 1);
     assert_eq!(batch.skipped.examples[0].record, "Comments.csv row 4");
-}
-
-#[test]
-fn a_huge_sparse_file_is_refused_by_its_size() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("Shares.csv");
-    let f = std::fs::File::create(&path).unwrap();
-    f.set_len(1 << 30).unwrap();
-    drop(f);
-    let limits = Limits {
-        max_entry_bytes: 1 << 20,
-        ..Limits::default()
-    };
-    let err = sources::read(&path, Some(InputFormat::Linkedin), &limits).unwrap_err();
-    assert!(matches!(err, SourceError::TooLarge { .. }), "{err:?}");
-    assert!(err.to_string().contains("Shares.csv"), "{err}");
 }

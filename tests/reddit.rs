@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use echoscope::model::{InputFormat, Platform, PostKind};
-use echoscope::sources::{self, Limits, SourceError};
+use echoscope::sources::{self, Limits};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -57,20 +57,4 @@ fn a_lone_comments_file_is_taken_by_its_header_and_others_are_not() {
     assert_eq!(sources::detect(&path).unwrap(), InputFormat::Reddit);
     // The votes file is no posts file.
     assert!(sources::detect(&fixture("export/post_votes.csv")).is_err());
-}
-
-#[test]
-fn a_huge_sparse_file_is_refused_by_its_size() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("posts.csv");
-    std::fs::File::create(&path)
-        .unwrap()
-        .set_len(1 << 30)
-        .unwrap();
-    let limits = Limits {
-        max_entry_bytes: 1 << 20,
-        ..Limits::default()
-    };
-    let err = sources::read(&path, Some(InputFormat::Reddit), &limits).unwrap_err();
-    assert!(matches!(err, SourceError::TooLarge { .. }), "{err:?}");
 }

@@ -47,12 +47,14 @@ pub enum InputFormat {
     YoutubeTakeout,
     /// Reddit data request export: the zip, its folder, `posts.csv` or `comments.csv`.
     Reddit,
+    /// TikTok "Download your data" (JSON): the zip, its folder, or `user_data.json`.
+    Tiktok,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 11] = [
+    pub const ALL: [InputFormat; 12] = [
         InputFormat::TwitterArchive,
         InputFormat::BlueskyCar,
         InputFormat::Facebook,
@@ -60,6 +62,7 @@ impl InputFormat {
         InputFormat::Linkedin,
         InputFormat::YoutubeTakeout,
         InputFormat::Reddit,
+        InputFormat::Tiktok,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -79,6 +82,7 @@ impl InputFormat {
             InputFormat::Linkedin => "linkedin",
             InputFormat::YoutubeTakeout => "youtube_takeout",
             InputFormat::Reddit => "reddit",
+            InputFormat::Tiktok => "tiktok",
         }
     }
 }

@@ -22,6 +22,7 @@ pub enum Platform {
     Linkedin,
     Youtube,
     Reddit,
+    Tiktok,
     /// A generic RSS/Atom/JSON feed with no platform of its own.
     Feed,
     /// Anything else a JSONL/CSV file names; kept so that such input is not refused.
@@ -41,6 +42,7 @@ impl Platform {
             Platform::Linkedin => "linkedin",
             Platform::Youtube => "youtube",
             Platform::Reddit => "reddit",
+            Platform::Tiktok => "tiktok",
             Platform::Feed => "feed",
             Platform::Other => "other",
         }
@@ -58,6 +60,7 @@ impl Platform {
             "linkedin" => Platform::Linkedin,
             "youtube" => Platform::Youtube,
             "reddit" => Platform::Reddit,
+            "tiktok" => Platform::Tiktok,
             "feed" | "rss" | "atom" => Platform::Feed,
             _ => Platform::Other,
         }
@@ -261,6 +264,7 @@ pub fn created_at_from_id(platform: Platform, id: &str) -> Option<DateTime<Utc>>
         | Platform::Linkedin
         | Platform::Youtube
         | Platform::Reddit
+        | Platform::Tiktok
         | Platform::Feed
         | Platform::Other => None,
     }

@@ -31,6 +31,7 @@ pub mod mastodon_outbox;
 pub mod meta;
 pub mod reddit;
 pub mod threads;
+pub mod tiktok;
 pub mod twitter_archive;
 pub mod youtube_takeout;
 
@@ -302,6 +303,7 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Linkedin => linkedin::sniff(input),
         InputFormat::YoutubeTakeout => youtube_takeout::sniff(input),
         InputFormat::Reddit => reddit::sniff(input),
+        InputFormat::Tiktok => tiktok::sniff(input),
     }
 }
 
@@ -457,6 +459,7 @@ pub fn read(
         InputFormat::Linkedin => linkedin::read(path, limits)?,
         InputFormat::YoutubeTakeout => youtube_takeout::read(path, limits)?,
         InputFormat::Reddit => reddit::read(path, limits)?,
+        InputFormat::Tiktok => tiktok::read(path, limits)?,
     };
     Ok((format, batch))
 }
