@@ -234,15 +234,15 @@ fn urn_of(link: &str) -> Option<String> {
     (urn.len() > "urn:li:".len()).then_some(urn)
 }
 
-/// Strips the quotes LinkedIn wraps around every line of a multi-line commentary, when every
-/// non-empty line has them.
+/// Strips the quotes LinkedIn wraps around every line of a commentary, when every non-empty
+/// line has them.
 fn unwrap_lines(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let wrapped = |l: &&str| {
         let l = l.trim();
         l.is_empty() || (l.len() >= 2 && l.starts_with('"') && l.ends_with('"'))
     };
-    if lines.len() < 2 || !lines.iter().all(wrapped) {
+    if lines.is_empty() || !lines.iter().all(wrapped) {
         return text.to_string();
     }
     lines
@@ -322,7 +322,8 @@ mod tests {
             unwrap_lines("\"Quoted\" start\nplain"),
             "\"Quoted\" start\nplain"
         );
-        assert_eq!(unwrap_lines("\"single\""), "\"single\"");
+        // A one-line commentary comes wrapped too.
+        assert_eq!(unwrap_lines("\"single\""), "single");
     }
 
     #[test]
