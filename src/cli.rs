@@ -78,8 +78,10 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or folders to read: Twitter/X archive (.zip, folder, tweets.js), Mastodon export
-    /// (.zip, outbox.json), echoscope JSONL or CSV, a saved RSS/Atom/JSON Feed; or a live source
-    /// (feed URL, `mastodon:@user@host`, `bsky:handle`).
+    /// (.zip, outbox.json), a brand's downloads from Bluesky (repo.car), Facebook, Instagram
+    /// (with Threads), LinkedIn, YouTube Takeout, Reddit or TikTok (each .zip or folder; a folder
+    /// of several is read as each), echoscope JSONL or CSV, a saved RSS/Atom/JSON Feed; or a live
+    /// source (feed URL, `mastodon:@user@host`, `bsky:handle`).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Report format.

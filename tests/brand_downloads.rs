@@ -47,6 +47,12 @@ fn a_folder_of_several_platforms_downloads_reports_each_account() {
         brand.join("bluesky/repo.car"),
     )
     .unwrap();
+    // TikTok's download is one file: loose at the top, beside the other downloads.
+    std::fs::copy(
+        f.join("tiktok/user_data.json"),
+        brand.join("user_data.json"),
+    )
+    .unwrap();
     std::fs::write(brand.join("notes.txt"), "campaign plan, not an export").unwrap();
 
     let loaded = scan::load(std::slice::from_ref(&brand), &scan::Options::default()).unwrap();
@@ -68,6 +74,7 @@ fn a_folder_of_several_platforms_downloads_reports_each_account() {
             (Platform::Threads, "lumen.lamps".to_string()),
             (Platform::Linkedin, "Lumen Lamps".to_string()),
             (Platform::Youtube, "UCA6DtnbZ2KJckyTYfXOwQNA".to_string()),
+            (Platform::Tiktok, "lumen.lamps".to_string()),
         ]
     );
     let formats: Vec<Option<InputFormat>> = loaded.inputs.iter().map(|i| i.format).collect();
@@ -77,6 +84,7 @@ fn a_folder_of_several_platforms_downloads_reports_each_account() {
         InputFormat::Instagram,
         InputFormat::Linkedin,
         InputFormat::YoutubeTakeout,
+        InputFormat::Tiktok,
     ] {
         assert!(formats.contains(&Some(f)), "{f} missing from {formats:?}");
     }
@@ -92,4 +100,21 @@ fn a_folder_of_several_platforms_downloads_reports_each_account() {
         .iter()
         .filter(|i| i.format.is_some())
         .all(|i| !i.notes.is_empty()));
+
+    // The report, notes and new formats and platforms included, matches the report schema.
+    let report = scan::report(loaded, &scan::Options::default(), &|| {});
+    let json = serde_json::to_value(&report).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../src/schema/report.v1.json")).unwrap();
+    let validator = jsonschema::options().build(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(json["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["notes"].as_array().is_some_and(|n| !n.is_empty())));
 }

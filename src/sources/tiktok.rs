@@ -41,8 +41,8 @@ fn is_user_data(entry: &Entry, kind: ArchiveKind) -> bool {
     folder.is_empty() && NAMES.contains(&file)
 }
 
-/// Recognises TikTok's download: a zip or folder with `user_data.json` (or
-/// `user_data_tiktok.json`) at its top, or a JSON object whose first 64 KiB name one of its
+/// Recognises TikTok's download: a zip with `user_data.json` (or `user_data_tiktok.json`) at its
+/// top, or a JSON object whose first 64 KiB name one of its
 /// lists (`VideoList`, `CommentsList`, `ProfileMap`, `ChatHistory`). A file with one of those
 /// names is taken when its content says nothing clearer.
 pub fn sniff(input: &Sniff) -> Verdict {
@@ -61,17 +61,20 @@ pub fn sniff(input: &Sniff) -> Verdict {
             let verdict = if mine { Verdict::Mine } else { Verdict::No };
             verdict.or_name(NAMES.contains(&input.name.as_str()))
         }
-        Content::Archive(archive) => {
-            if archive
-                .entries()
-                .iter()
-                .any(|e| is_user_data(e, archive.kind()))
+        // A folder is not claimed: the walk of a folder finds `user_data.json` itself, so a
+        // folder holding it beside other platforms' downloads is read as each of them.
+        Content::Archive(archive) => match archive.kind() {
+            ArchiveKind::Zip
+                if archive
+                    .entries()
+                    .iter()
+                    .any(|e| is_user_data(e, archive.kind())) =>
             {
                 Verdict::Mine
-            } else {
-                Verdict::NearMiss("no user_data.json (TikTok download)".into())
             }
-        }
+            ArchiveKind::Zip => Verdict::NearMiss("no user_data.json (TikTok download)".into()),
+            ArchiveKind::Folder => Verdict::No,
+        },
     }
 }
 
