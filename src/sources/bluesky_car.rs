@@ -379,7 +379,7 @@ impl Repo {
                 continue;
             };
             let rkey = key.rsplit('/').next().unwrap_or_default();
-            match convert(record, &commit.did, rkey) {
+            match convert(record, rkey) {
                 Ok((post, from_key)) => {
                     key_times += u64::from(from_key);
                     timeline.posts.push(post);
@@ -455,7 +455,7 @@ impl Repo {
 }
 
 /// One record as a post; true when its time came from the record key.
-fn convert(record: &Record, did: &str, rkey: &str) -> Result<(Post, bool), String> {
+fn convert(record: &Record, rkey: &str) -> Result<(Post, bool), String> {
     match record {
         Record::Broken(reason) => Err(format!("unreadable record: {reason}")),
         Record::Repost(r) => {
@@ -478,7 +478,7 @@ fn convert(record: &Record, did: &str, rkey: &str) -> Result<(Post, bool), Strin
                     .filter(|s| !s.is_empty() && !s.contains(':'))
                     .map(str::to_string);
                 post.reply_to_created_at = created_at_from_id(Platform::Bluesky, parent);
-                post.reply_to_account = did_of(parent).filter(|d| d != did).or(Some(did.into()));
+                post.reply_to_account = did_of(parent);
             } else if r.embed.as_ref().and_then(quoted_uri).is_some() {
                 post.kind = PostKind::Quote;
             }
