@@ -101,7 +101,7 @@ impl<R: Read> Table<R> {
     }
 
     /// The next row's fields as text; an oversized or non-UTF-8 row is noted in `skipped`
-    /// (as "<name> row N") and passed over. `Ok(None)` at the end.
+    /// (as `<name> row N`) and passed over. `Ok(None)` at the end.
     pub fn next_row(
         &mut self,
         name: &str,

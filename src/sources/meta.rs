@@ -171,7 +171,7 @@ pub struct Collect {
 
 impl Collect {
     /// Streams the items of one entry (see [`stream_items`]) through `convert`: a damaged item
-    /// is skipped and named ("<entry> element 4: …"), a damaged or truncated file keeps the
+    /// is skipped and named (`<entry> element 4: …`), a damaged or truncated file keeps the
     /// items before the damage and notes it, and reading past the entry limit is an error.
     /// Past [`Limits::max_records`] in all, items are no longer converted.
     pub fn entry(
@@ -228,7 +228,7 @@ impl Collect {
 }
 
 /// The error of a download of which nothing at all was read: its first problem, which is then
-/// the file's, or "no <what>" when there was none.
+/// the file's, or `no <what>` when there was none.
 pub fn nothing_read(path: &Path, skipped: &Skipped, what: &str) -> SourceError {
     match skipped.examples.first() {
         Some(problem) => SourceError::Invalid {
