@@ -38,6 +38,7 @@ fn fetch_live(specs: &[PathBuf], depth: usize, loaded: &mut scan::Loaded) -> Res
             posts: fetched.timeline.posts.len() as u64,
             skipped: fetched.skipped,
             error: None,
+            notes: Vec::new(),
         });
         loaded.timelines.push(fetched.timeline);
     }
@@ -77,8 +78,10 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or folders to read: Twitter/X archive (.zip, folder, tweets.js), Mastodon export
-    /// (.zip, outbox.json), echoscope JSONL or CSV, a saved RSS/Atom/JSON Feed; or a live source
-    /// (feed URL, `mastodon:@user@host`, `bsky:handle`).
+    /// (.zip, outbox.json), a brand's downloads from Bluesky (repo.car), Facebook, Instagram
+    /// (with Threads), LinkedIn, YouTube Takeout, Reddit or TikTok (each .zip or folder; a folder
+    /// of several is read as each), echoscope JSONL or CSV, a saved RSS/Atom/JSON Feed; or a live
+    /// source (feed URL, `mastodon:@user@host`, `bsky:handle`).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Report format: text (terminal), json, html (one self-contained page with charts) or

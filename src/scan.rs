@@ -402,6 +402,7 @@ pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError
             posts,
             skipped: batch.skipped,
             error: None,
+            notes: batch.notes,
         });
         for t in batch.timelines {
             match by_account.entry((t.platform, t.account.clone())) {
@@ -420,6 +421,7 @@ pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError
             posts: 0,
             skipped: Skipped::default(),
             error: Some(u.reason),
+            notes: Vec::new(),
         });
     }
     let mut timelines: Vec<Timeline> = by_account.into_values().collect();

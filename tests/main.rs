@@ -1,15 +1,24 @@
 //! Integration tests, one module per area, compiled into one test binary (see `[[test]]` in
 //! Cargo.toml). Network tests talk only to fake servers on 127.0.0.1.
 
+mod bluesky_car;
+mod brand_downloads;
 mod browser;
 mod daemon_e2e;
+mod facebook;
 mod golden;
+mod hostile_downloads;
+mod instagram;
+mod linkedin;
 mod live_sources;
 mod pages;
 mod poller;
 mod quality;
 mod real_archives;
+mod reddit;
 mod server_api;
 mod sources;
 mod store;
+mod tiktok;
 mod twitter_archive;
+mod youtube_takeout;

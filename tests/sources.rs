@@ -563,10 +563,18 @@ fn detect_explains_what_it_does_not_know() {
         Err(SourceError::UnknownFormat { reason, .. }) => reason,
         other => panic!("{}: {other:?}", p.display()),
     };
-    let r = reason(&fixture("csv/linkedin-shares.csv"));
-    assert!(r.contains("ShareLink") && r.contains("created_at"), "{r}");
+    // A LinkedIn Shares.csv is read by its own source now; any other foreign CSV is a near miss
+    // that names what it has and what echoscope CSV needs.
+    assert_eq!(
+        detect(&fixture("csv/linkedin-shares.csv")).unwrap(),
+        InputFormat::Linkedin
+    );
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    let foreign = d.join("orders.csv");
+    write(&foreign, b"OrderId,ShippedAt,Total\n1,2025-07-01,9.50\n");
+    let r = reason(&foreign);
+    assert!(r.contains("ShippedAt") && r.contains("created_at"), "{r}");
     let z = d.join("photos.zip");
     zip_with(&z, &[("a.jpg", b"x")]);
     assert!(reason(&z).contains("zip"), "{}", reason(&z));

@@ -32,13 +32,37 @@ pub enum InputFormat {
     Csv,
     /// A saved RSS, Atom or JSON Feed document (one account's latest posts).
     Feed,
+    /// Bluesky repository export: the `.car` of `com.atproto.sync.getRepo`.
+    BlueskyCar,
+    /// Facebook "Download your information" (JSON): the zip, its folder, or a posts or
+    /// comments file.
+    Facebook,
+    /// Instagram "Download your information" (JSON), with the Threads posts it holds: the zip,
+    /// its folder, or a posts, comments or `threads_and_replies.json` file.
+    Instagram,
+    /// LinkedIn data export: the zip, its folder, `Shares.csv` or `Comments.csv`.
+    Linkedin,
+    /// YouTube's part of a Google Takeout: the zip, the folder, `comments.csv` or
+    /// `live chats.csv`.
+    YoutubeTakeout,
+    /// Reddit data request export: the zip, its folder, `posts.csv` or `comments.csv`.
+    Reddit,
+    /// TikTok "Download your data" (JSON): the zip, its folder, or `user_data.json`.
+    Tiktok,
 }
 
 impl InputFormat {
     /// Every format, in the order `sources::detect` tries them: the first whose content fits
     /// takes the input, so a format that claims little (CSV, any text with commas) comes last.
-    pub const ALL: [InputFormat; 5] = [
+    pub const ALL: [InputFormat; 12] = [
         InputFormat::TwitterArchive,
+        InputFormat::BlueskyCar,
+        InputFormat::Facebook,
+        InputFormat::Instagram,
+        InputFormat::Linkedin,
+        InputFormat::YoutubeTakeout,
+        InputFormat::Reddit,
+        InputFormat::Tiktok,
         InputFormat::Feed,
         InputFormat::Jsonl,
         InputFormat::MastodonOutbox,
@@ -52,6 +76,13 @@ impl InputFormat {
             InputFormat::Jsonl => "jsonl",
             InputFormat::Csv => "csv",
             InputFormat::Feed => "feed",
+            InputFormat::BlueskyCar => "bluesky_car",
+            InputFormat::Facebook => "facebook",
+            InputFormat::Instagram => "instagram",
+            InputFormat::Linkedin => "linkedin",
+            InputFormat::YoutubeTakeout => "youtube_takeout",
+            InputFormat::Reddit => "reddit",
+            InputFormat::Tiktok => "tiktok",
         }
     }
 }
@@ -185,6 +216,9 @@ pub struct InputSummary {
     /// Why the whole input was left out, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the input lacks (fields some detectors need) or what was repaired in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Post counts of one account.

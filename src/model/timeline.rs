@@ -22,6 +22,7 @@ pub enum Platform {
     Linkedin,
     Youtube,
     Reddit,
+    Tiktok,
     /// A generic RSS/Atom/JSON feed with no platform of its own.
     Feed,
     /// Anything else a JSONL/CSV file names; kept so that such input is not refused.
@@ -41,6 +42,7 @@ impl Platform {
             Platform::Linkedin => "linkedin",
             Platform::Youtube => "youtube",
             Platform::Reddit => "reddit",
+            Platform::Tiktok => "tiktok",
             Platform::Feed => "feed",
             Platform::Other => "other",
         }
@@ -58,6 +60,7 @@ impl Platform {
             "linkedin" => Platform::Linkedin,
             "youtube" => Platform::Youtube,
             "reddit" => Platform::Reddit,
+            "tiktok" => Platform::Tiktok,
             "feed" | "rss" | "atom" => Platform::Feed,
             _ => Platform::Other,
         }
@@ -67,7 +70,8 @@ impl Platform {
 impl Platform {
     /// The public web address of one of an account's posts, where the platform has one and the
     /// id says enough to build it: Twitter/X status links, Mastodon status URIs (their ids are
-    /// URLs in exports and feeds), Bluesky `at://` URIs as bsky.app links, and feed items whose
+    /// URLs in exports and feeds), Bluesky `at://` URIs as bsky.app links, TikTok videos by
+    /// their number, and feed items whose
     /// id is their link. `None` where no address can be built without guessing.
     pub fn post_url(self, account: &str, id: &str) -> Option<String> {
         let is_web = id.starts_with("https://") || id.starts_with("http://");
@@ -82,12 +86,29 @@ impl Platform {
                 && id.bytes().all(|b| b.is_ascii_digit()))
             .then(|| format!("https://x.com/{account}/status/{id}")),
             Platform::Bluesky => {
+                // A repository export's posts are named by their record key (a TID) alone;
+                // the account is the repository's DID or handle.
+                if decode_tid(id).is_some() {
+                    return (!account.is_empty()
+                        && account
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b".:-_".contains(&b)))
+                    .then(|| format!("https://bsky.app/profile/{account}/post/{id}"));
+                }
                 let rest = id.strip_prefix("at://")?;
                 let mut parts = rest.split('/');
                 let (did, collection, rkey) = (parts.next()?, parts.next()?, parts.next()?);
                 (collection == "app.bsky.feed.post")
                     .then(|| format!("https://bsky.app/profile/{did}/post/{rkey}"))
             }
+            // A video's id is the number in its link, `tiktok.com/@name/video/<id>`.
+            Platform::Tiktok => (!account.is_empty()
+                && account
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                && !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("https://www.tiktok.com/@{account}/video/{id}")),
             Platform::Mastodon
             | Platform::Feed
             | Platform::Facebook
@@ -300,6 +321,7 @@ pub fn created_at_from_id(platform: Platform, id: &str) -> Option<DateTime<Utc>>
         | Platform::Linkedin
         | Platform::Youtube
         | Platform::Reddit
+        | Platform::Tiktok
         | Platform::Feed
         | Platform::Other => None,
     }
@@ -383,6 +405,19 @@ mod tests {
             Some("https://h.example/users/a/statuses/1".into())
         );
         assert_eq!(Platform::Mastodon.post_url("a@h", "1"), None);
+        assert_eq!(
+            Platform::Bluesky.post_url("did:plc:nhxcyu4ewwhl5pqil4dotqjo", "3kly5whjwmc2v"),
+            Some(
+                "https://bsky.app/profile/did:plc:nhxcyu4ewwhl5pqil4dotqjo/post/3kly5whjwmc2v"
+                    .into()
+            )
+        );
+        assert_eq!(Platform::Bluesky.post_url("a b", "3kly5whjwmc2v"), None);
+        assert_eq!(
+            Platform::Tiktok.post_url("brand.shop", "7123456789012345678"),
+            Some("https://www.tiktok.com/@brand.shop/video/7123456789012345678".into())
+        );
+        assert_eq!(Platform::Tiktok.post_url("brand", "tt-1f2e"), None);
     }
 
     #[test]

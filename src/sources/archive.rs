@@ -50,6 +50,16 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry of nothing, named as given, for tests of name rules.
+    #[cfg(test)]
+    pub(crate) fn for_test(name: &str) -> Entry {
+        Entry {
+            name: name.to_string(),
+            size: 0,
+            place: Place::File(PathBuf::from(name)),
+        }
+    }
+
     /// The name without its folders (`tweets.js`).
     pub fn file_name(&self) -> &str {
         self.name.rsplit('/').next().unwrap_or(&self.name)
@@ -144,6 +154,44 @@ impl Archive {
             container: Container::Zip(zip),
             entries,
         }))
+    }
+
+    /// Opens what a reader was given and the entry it reads: in a zip or folder the one `find`
+    /// picks (else [`SourceError::UnknownFormat`], "a folder without `what`"); a plain file as
+    /// a [`Archive::loose`] archive of itself and the files `beside` it that complete it, the
+    /// file itself being the entry. Errors name the path.
+    pub fn open_with(
+        path: &Path,
+        beside: &[&str],
+        find: impl FnOnce(&Archive) -> Option<&Entry>,
+        what: &str,
+    ) -> Result<(Archive, Entry), SourceError> {
+        if let Some(archive) = Archive::open(path)? {
+            let Some(entry) = find(&archive).cloned() else {
+                return Err(SourceError::UnknownFormat {
+                    path: path.to_path_buf(),
+                    reason: match archive.kind() {
+                        ArchiveKind::Zip => format!("a zip archive without {what}"),
+                        ArchiveKind::Folder => format!("a folder without {what}"),
+                    },
+                });
+            };
+            return Ok((archive, entry));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut names = vec![name.as_str()];
+        names.extend_from_slice(beside);
+        let archive = Archive::loose(path.parent().unwrap_or(Path::new("")), &names);
+        let Some(entry) = archive.entry(&name).cloned() else {
+            return Err(SourceError::Io {
+                path: path.to_path_buf(),
+                source: io::Error::other("not a regular file"),
+            });
+        };
+        Ok((archive, entry))
     }
 
     /// Some files of a folder, named as given, without listing the folder: a lone data file

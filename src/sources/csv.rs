@@ -39,7 +39,7 @@ const COLUMNS: [&str; 12] = [
 
 /// The single field of the row [`CappedRecords`] puts in place of an oversized record. A NUL
 /// byte cannot come from a spreadsheet, so no real row looks like this.
-const OVERSIZED: &[u8] = b"\0echoscope:oversized-record\0";
+pub(crate) const OVERSIZED: &[u8] = b"\0echoscope:oversized-record\0";
 
 /// Recognises echoscope CSV by its header: comma-separated columns that include `account`,
 /// `platform`, `id`, `created_at` and `text`. A header without them is a near miss that names what it has; the file
@@ -267,7 +267,7 @@ fn parse_kind(value: &str) -> Result<PostKind, String> {
 /// A reader that passes CSV through record by record, replacing each record longer than `cap`
 /// bytes by the [`OVERSIZED`] marker row. Records end at a line end (`\n` or `\r`) outside
 /// double quotes; RFC 4180's doubled quotes toggle twice, so the parity stays right.
-struct CappedRecords<R> {
+pub(crate) struct CappedRecords<R> {
     inner: R,
     cap: usize,
     block: Vec<u8>,
@@ -283,7 +283,7 @@ struct CappedRecords<R> {
 }
 
 impl<R: Read> CappedRecords<R> {
-    fn new(inner: R, cap: usize) -> Self {
+    pub(crate) fn new(inner: R, cap: usize) -> Self {
         CappedRecords {
             inner,
             cap,

@@ -190,6 +190,7 @@ pub fn read(path: &std::path::Path, limits: &super::Limits) -> Result<super::Bat
     Ok(super::Batch {
         timelines: vec![parsed.timeline],
         skipped: parsed.skipped,
+        notes: Vec::new(),
     })
 }
 

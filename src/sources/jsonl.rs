@@ -394,7 +394,11 @@ pub(crate) fn finish(
     }
     let mut timelines: Vec<Timeline> = by_account.into_values().collect();
     timelines.par_iter_mut().for_each(Timeline::finish);
-    Ok(Batch { timelines, skipped })
+    Ok(Batch {
+        timelines,
+        skipped,
+        notes: Vec::new(),
+    })
 }
 
 /// Complete lines read from the input: `data[start..end]`, the first of them numbered

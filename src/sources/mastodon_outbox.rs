@@ -97,36 +97,8 @@ fn outbox_entry(archive: &Archive) -> Option<&Entry> {
 /// Reads one Mastodon export: a zip, an extracted folder or an outbox file (with `actor.json`
 /// beside it when there is one).
 pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
-    let (mut archive, outbox) = match Archive::open(path)? {
-        Some(archive) => {
-            let Some(outbox) = outbox_entry(&archive).cloned() else {
-                return Err(SourceError::UnknownFormat {
-                    path: path.to_path_buf(),
-                    reason: match archive.kind() {
-                        ArchiveKind::Zip => "a zip archive without outbox.json",
-                        ArchiveKind::Folder => "a folder without outbox.json",
-                    }
-                    .into(),
-                });
-            };
-            (archive, outbox)
-        }
-        None => {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "outbox.json".into());
-            let folder = path.parent().unwrap_or(Path::new(""));
-            let archive = Archive::loose(folder, &[&name, "actor.json"]);
-            let Some(outbox) = archive.entry(&name).cloned() else {
-                return Err(SourceError::Io {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other("not a regular file"),
-                });
-            };
-            (archive, outbox)
-        }
-    };
+    let (mut archive, outbox) =
+        Archive::open_with(path, &["actor.json"], outbox_entry, "outbox.json")?;
     // `actor.json` beside the outbox; a missing or broken one only costs the account name,
     // which the items also give.
     let actor_name = match outbox.folder() {
@@ -283,6 +255,7 @@ fn read_outbox<R: Read>(
     Ok(Batch {
         timelines: vec![timeline],
         skipped: state.skipped,
+        notes: Vec::new(),
     })
 }
 

@@ -14,15 +14,26 @@
 
 pub mod archive;
 pub mod bluesky_appview;
+pub mod bluesky_car;
 pub mod csv;
+pub mod export_csv;
+pub mod facebook;
 pub mod feed;
+pub mod gaps;
 pub mod html;
 pub mod http;
+pub mod instagram;
 pub mod jsonl;
+pub mod linkedin;
 pub mod live;
 pub mod mastodon_api;
 pub mod mastodon_outbox;
+pub mod meta;
+pub mod reddit;
+pub mod threads;
+pub mod tiktok;
 pub mod twitter_archive;
+pub mod youtube_takeout;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -63,6 +74,9 @@ pub struct Batch {
     /// One timeline per account found, each already [`Timeline::finish`]ed.
     pub timelines: Vec<Timeline>,
     pub skipped: Skipped,
+    /// What the input lacks or what was repaired, for the report ([`gaps`]); empty for the
+    /// formats that lack nothing worth saying.
+    pub notes: Vec<String>,
 }
 
 /// An input that could not be read at all.
@@ -283,6 +297,13 @@ fn sniff(format: InputFormat, input: &Sniff) -> Verdict {
         InputFormat::Jsonl => jsonl::sniff(input),
         InputFormat::Csv => csv::sniff(input),
         InputFormat::Feed => feed::sniff(input),
+        InputFormat::BlueskyCar => bluesky_car::sniff(input),
+        InputFormat::Facebook => facebook::sniff(input),
+        InputFormat::Instagram => instagram::sniff(input),
+        InputFormat::Linkedin => linkedin::sniff(input),
+        InputFormat::YoutubeTakeout => youtube_takeout::sniff(input),
+        InputFormat::Reddit => reddit::sniff(input),
+        InputFormat::Tiktok => tiktok::sniff(input),
     }
 }
 
@@ -432,6 +453,13 @@ pub fn read(
         InputFormat::Jsonl => jsonl::read(path, limits)?,
         InputFormat::Csv => csv::read(path, limits)?,
         InputFormat::Feed => feed::read(path, limits)?,
+        InputFormat::BlueskyCar => bluesky_car::read(path, limits)?,
+        InputFormat::Facebook => facebook::read(path, limits)?,
+        InputFormat::Instagram => instagram::read(path, limits)?,
+        InputFormat::Linkedin => linkedin::read(path, limits)?,
+        InputFormat::YoutubeTakeout => youtube_takeout::read(path, limits)?,
+        InputFormat::Reddit => reddit::read(path, limits)?,
+        InputFormat::Tiktok => tiktok::read(path, limits)?,
     };
     Ok((format, batch))
 }

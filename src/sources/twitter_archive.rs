@@ -289,6 +289,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
     Ok(Batch {
         timelines: vec![timeline],
         skipped: run.skipped,
+        notes: Vec::new(),
     })
 }
 
