@@ -93,3 +93,18 @@ fn a_row_in_another_encoding_is_skipped_and_counted() {
     assert_eq!(batch.skipped.count, 1);
     assert_eq!(batch.skipped.examples[0].record, "Comments.csv row 4");
 }
+
+/// What an export lacks reaches the reader of every report format, not only the JSON.
+#[test]
+fn the_reports_say_what_the_export_lacks() {
+    for format in ["text", "markdown", "html"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_echoscope"))
+            .args(["scan", "--format", format, "--now", "2026-01-01T00:00:00Z"])
+            .arg(fixture("export"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("note: linkedin"), "{format}: {text}");
+        assert!(text.contains("no posting client"), "{format}: {text}");
+    }
+}

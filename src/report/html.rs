@@ -329,6 +329,11 @@ fn inputs(report: &Report) -> Markup {
                                 td {
                                     (i.skipped.count)
                                     @if let Some(e) = &i.error { " — left out: " (e) }
+                                    @if !i.notes.is_empty() {
+                                        ul.small {
+                                            @for n in &i.notes { li { "note: " (n) } }
+                                        }
+                                    }
                                     @if !i.skipped.examples.is_empty() {
                                         ul.small {
                                             @for p in &i.skipped.examples { li { (p.record) ": " (p.reason) } }

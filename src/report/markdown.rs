@@ -86,6 +86,9 @@ pub fn render(report: &Report, zone: Tz) -> String {
             if let Some(e) = &i.error {
                 let _ = write!(skipped, "; left out: {}", escape(e));
             }
+            for n in &i.notes {
+                let _ = write!(skipped, "; note: {}", escape(n));
+            }
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} |",

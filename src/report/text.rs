@@ -302,6 +302,10 @@ fn render_inputs(out: &mut String, report: &Report, st: &Style) {
                 ))
             );
         }
+        // What the export lacks or what was repaired in it: which detectors could not judge.
+        for n in &i.notes {
+            let _ = writeln!(out, "    {}", st.dim(&format!("note: {n}")));
+        }
     }
 }
 
