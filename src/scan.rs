@@ -43,14 +43,15 @@ pub fn analyse(
     analyse_in(timeline, config, now, Tz::UTC)
 }
 
-/// [`analyse`], with the activity's hours and weekdays counted in `zone`.
+/// [`analyse`], with the activity's hours and weekdays counted in `zone` and the findings'
+/// schedules put in words in it (the findings themselves are the same in every zone).
 pub fn analyse_in(
     timeline: &Timeline,
     config: &detectors::Config,
     now: DateTime<Utc>,
     zone: Tz,
 ) -> AccountReport {
-    let ctx = Context::new(timeline, config, now);
+    let ctx = Context::new(timeline, config, now).in_zone(zone);
     // Detectors are independent and pure, so they run side by side: this is what keeps both
     // cores busy on one large account (many small accounts are already spread over the cores).
     let outcomes = detectors::all()

@@ -270,3 +270,62 @@ fn every_report_matches_the_report_schema() {
     broken["accounts"][0]["findings"][0]["severity"] = serde_json::json!("urgent");
     assert!(!validator.is_valid(&broken));
 }
+
+/// With `--tz`, the schedules detectors put in words read in that zone: the demo's Buffer queue
+/// at 15:00 UTC reads 16:00 in Berlin (17:00 in summer time), and no schedule says UTC; the
+/// findings themselves are the ones the UTC report has.
+#[test]
+fn tz_puts_the_schedule_words_in_the_zone() {
+    let scan = |tz: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_echoscope"))
+            .current_dir(root())
+            .args([
+                "scan",
+                "fixtures/demo/brand-archive.zip",
+                "--format",
+                "json",
+            ])
+            .args(["--now", NOW, "--quiet"])
+            .args(tz)
+            .output()
+            .expect("the echoscope binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let findings = |report: &serde_json::Value| -> Vec<serde_json::Value> {
+        report["accounts"][0]["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (utc, berlin) = (scan(&[]), scan(&["--tz", "Europe/Berlin"]));
+    let (utc, berlin) = (findings(&utc), findings(&berlin));
+    assert!(!berlin.is_empty());
+    let detectors = |fs: &[serde_json::Value]| -> Vec<String> {
+        fs.iter().map(|f| f["detector"].to_string()).collect()
+    };
+    assert_eq!(detectors(&utc), detectors(&berlin));
+    let schedules: Vec<&str> = berlin
+        .iter()
+        .filter_map(|f| f["schedule"].as_str())
+        .collect();
+    assert!(
+        schedules.contains(&"every 3 days, 16:00 Europe/Berlin ±1 min (CET; 17:00 CEST)"),
+        "{schedules:?}"
+    );
+    for f in &berlin {
+        let words = f["summary"].as_str().unwrap_or("");
+        assert!(!words.contains("UTC"), "{words}");
+        assert!(!f["schedule"].as_str().unwrap_or("").contains("UTC"), "{f}");
+    }
+    let utc_words: Vec<&str> = utc.iter().filter_map(|f| f["summary"].as_str()).collect();
+    assert!(
+        utc_words
+            .contains(&"posted 46 times, every 3 days, 15:00 UTC ±1 min, via Buffer (promotional)"),
+        "{utc_words:?}"
+    );
+}

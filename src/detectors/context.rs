@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Timelike, Utc};
+use chrono_tz::Tz;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
@@ -45,6 +46,10 @@ pub struct Context<'a> {
     /// selling posts), `scheduled_repeat` (whether a repeat sells) and the report's activity
     /// counts (promotion over time).
     pub markers: Vec<Vec<Marker>>,
+    /// The zone schedules are put in words in (`--tz`; UTC unless [`Context::in_zone`] says
+    /// otherwise). Only the words: every slot, phase and weekday is found in UTC, so a finding
+    /// never appears or goes with the zone.
+    pub zone: Tz,
 }
 
 impl<'a> Context<'a> {
@@ -92,7 +97,13 @@ impl<'a> Context<'a> {
             self_replies,
             replies_to_others,
             markers,
+            zone: Tz::UTC,
         }
+    }
+
+    /// This context, with its schedules put in words in `zone`.
+    pub fn in_zone(self, zone: Tz) -> Context<'a> {
+        Context { zone, ..self }
     }
 }
 

@@ -42,6 +42,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::context::{hour_profile, quiet_hours, rest_gap_hours};
@@ -245,7 +246,7 @@ impl Detector for FeedBroadcast {
         };
         let summary = format!(
             "broadcasts like a feed: {}; {} of {own} own posts ({}) are a headline and a link, and {conversation_words}",
-            cadence.words(cfg.high_max_rest_hours),
+            cadence.words(cfg.high_max_rest_hours, ctx.zone),
             headlines.len(),
             percent(headline_share),
         );
@@ -468,8 +469,9 @@ impl Cadence {
     }
 
     /// "about 18 posts a day, every day for 212 days, at all hours"; a quiet block of at most
-    /// `max_rest` hours is "around the clock".
-    fn words(&self, max_rest: usize) -> String {
+    /// `max_rest` hours is "around the clock". The quiet hours are counted in UTC and said so;
+    /// in another `zone` the words leave UTC out, as a block of quiet hours is as long there.
+    fn words(&self, max_rest: usize, zone: Tz) -> String {
         let per_day = self.posts_per_active_day.round().max(1.0) as u64;
         let days = if self.active_days == self.span_days {
             format!(
@@ -487,7 +489,8 @@ impl Cadence {
                 self.rest_gap_hours,
                 plural(self.rest_gap_hours as u64, "hour")
             ),
-            gap => format!("quiet {gap} hours in a row each day (UTC)"),
+            gap if zone == Tz::UTC => format!("quiet {gap} hours in a row each day (UTC)"),
+            gap => format!("quiet {gap} hours in a row each day"),
         };
         format!(
             "about {per_day} {} a day, {days}, {hours}",

@@ -29,11 +29,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Timelike, Weekday};
+use chrono::{DateTime, Datelike, Timelike, Weekday};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::context::Cluster;
-use super::evidence::{plural, rounded_duration, spread};
+use super::evidence::{local_clock, plural, rounded_duration, spread};
 use super::markers::Marker;
 use super::{Context, Detector};
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
@@ -177,7 +178,7 @@ impl Detector for ScheduledRepeat {
                     active += 1;
                 }
             }
-            if let Some(mut f) = a.finding(cfg, &cluster.template) {
+            if let Some(mut f) = a.finding(cfg, &cluster.template, ctx.zone) {
                 if framed {
                     let n = a.posts.len();
                     let most = if n >= 2 * cfg.frame_medium_posts {
@@ -371,22 +372,35 @@ impl Analysis<'_> {
         self.weekday.1 as f64 / self.n().max(1) as f64
     }
 
-    /// The schedule in words, when the posts keep one.
-    fn schedule(&self) -> Option<String> {
+    /// The schedule in words, when the posts keep one, with its clock time and weekdays read
+    /// in `zone` on the date of the last post.
+    fn schedule(&self, zone: Tz) -> Option<String> {
         let mut parts: Vec<String> = Vec::new();
-        let tod = format!(
-            "{} UTC ±{} min",
-            clock(self.time_of_day.centre),
-            self.time_of_day.half.round().max(1.0)
+        let at = self
+            .posts
+            .last()
+            .map_or_else(DateTime::default, |p| p.created_at);
+        let local = local_clock(
+            zone,
+            (self.time_of_day.centre.round() as i64).rem_euclid(1440),
+            at,
+            self.posts.iter().map(|p| p.created_at),
         );
+        let tod = format!(
+            "{} ±{} min{}",
+            local.clock,
+            self.time_of_day.half.round().max(1.0),
+            local.note
+        );
+        let weekday = shifted(self.weekday.0, local.day_shift);
         if let Some(p) = &self.period {
             parts.push(period_words(p.seconds, p.tolerance));
             if p.seconds >= DAY - p.tolerance {
                 let weekly = is_multiple(p.seconds, WEEK, p.tolerance.max(HOUR));
                 let tod_fits = self.time_of_day.half <= 30.0;
                 match (weekly && self.weekday_share() >= PATTERN_SHARE, tod_fits) {
-                    (true, true) => parts.push(format!("{}s {tod}", weekday_name(self.weekday.0))),
-                    (true, false) => parts.push(format!("{}s", weekday_name(self.weekday.0))),
+                    (true, true) => parts.push(format!("{}s {tod}", weekday_name(weekday))),
+                    (true, false) => parts.push(format!("{}s", weekday_name(weekday))),
                     (false, true) => parts.push(tod),
                     (false, false) => {}
                 }
@@ -409,7 +423,10 @@ impl Analysis<'_> {
                 parts.push(format!("{off} off schedule"));
             }
         } else if self.slot {
-            parts.push(format!("at {tod} on {}", self.weekday_words()));
+            parts.push(format!(
+                "at {tod} on {}",
+                self.weekday_words(local.day_shift)
+            ));
         }
         if let Some(s) = self.same_second() {
             parts.push(format!("always at :{s:02} seconds"));
@@ -418,11 +435,12 @@ impl Analysis<'_> {
     }
 
     /// "Mondays and Thursdays" when three weekdays or fewer hold the posts, else "different
-    /// days".
-    fn weekday_words(&self) -> String {
+    /// days"; each UTC weekday moved by `day_shift` days, as the zone moves the slot's date.
+    fn weekday_words(&self, day_shift: i64) -> String {
         let mut by = [0usize; 7];
         for p in &self.posts {
-            by[p.created_at.weekday().num_days_from_monday() as usize] += 1;
+            let day = shifted(p.created_at.weekday(), day_shift);
+            by[day.num_days_from_monday() as usize] += 1;
         }
         let days: Vec<String> = (0..7u8)
             .filter(|&d| by[d as usize] > 0)
@@ -437,7 +455,7 @@ impl Analysis<'_> {
         }
     }
 
-    fn finding(&self, cfg: &Config, template: &str) -> Option<Finding> {
+    fn finding(&self, cfg: &Config, template: &str, zone: Tz) -> Option<Finding> {
         let n = self.n();
         let regular = self.regular();
         let promotional = self.is_promotional();
@@ -454,7 +472,7 @@ impl Analysis<'_> {
         } else {
             return None;
         };
-        let schedule = if regular { self.schedule() } else { None };
+        let schedule = if regular { self.schedule(zone) } else { None };
         let mut summary = format!("posted {n} times");
         match &schedule {
             Some(s) => {
@@ -749,10 +767,10 @@ fn weekday_name(d: Weekday) -> &'static str {
     }
 }
 
-/// Minutes of the day as "09:05".
-fn clock(minutes: f64) -> String {
-    let m = (minutes.round() as i64).rem_euclid(1440);
-    format!("{:02}:{:02}", m / 60, m % 60)
+/// `day` moved by `days` (the zone's shift of a slot's date: -1, 0 or 1).
+fn shifted(day: Weekday, days: i64) -> Weekday {
+    let from_monday = (i64::from(day.num_days_from_monday()) + days).rem_euclid(7);
+    Weekday::try_from(from_monday as u8).unwrap_or(day)
 }
 
 #[cfg(test)]
@@ -975,6 +993,103 @@ mod tests {
         );
     }
 
+    fn run_in(posts: Vec<Post>, now: DateTime<Utc>, zone: Tz) -> Outcome {
+        let mut tl = Timeline::new("acct", Platform::Twitter);
+        tl.posts = posts;
+        tl.finish();
+        let config = All::default();
+        ScheduledRepeat.run(&Context::new(&tl, &config, now).in_zone(zone))
+    }
+
+    /// Weekly posts at 08:00 UTC from the Monday `start`, among chatter.
+    fn weekly_at_eight(start: DateTime<Utc>) -> Vec<Post> {
+        let mut posts = chatter(40);
+        posts.extend((0..8).map(|i| {
+            promo(
+                i,
+                start + Duration::weeks(i as i64) - Duration::hours(1)
+                    + Duration::seconds(i as i64),
+                None,
+            )
+        }));
+        posts
+    }
+
+    #[test]
+    fn schedule_reads_in_berlin_winter_time() {
+        let start = monday(); // 2024-01-01, CET (UTC+1) all along.
+        let now = start + Duration::days(60);
+        let utc = run_at(weekly_at_eight(start), now);
+        let berlin = run_in(weekly_at_eight(start), now, chrono_tz::Europe::Berlin);
+        let (u, b) = (&utc.findings[0], &berlin.findings[0]);
+        assert_eq!(
+            u.schedule.as_deref(),
+            Some("every week, Mondays 08:00 UTC ±1 min")
+        );
+        assert_eq!(
+            b.schedule.as_deref(),
+            Some("every week, Mondays 09:00 Europe/Berlin ±1 min")
+        );
+        assert!(!b.summary.contains("UTC"), "{}", b.summary);
+        // Only the words change: the same finding, severity and numbers.
+        assert_eq!((u.severity, &u.numbers), (b.severity, &b.numbers));
+    }
+
+    #[test]
+    fn schedule_reads_in_berlin_summer_time() {
+        let start = Utc.with_ymd_and_hms(2024, 7, 1, 9, 0, 0).unwrap(); // a Monday, CEST.
+        let out = run_in(
+            weekly_at_eight(start),
+            start + Duration::days(60),
+            chrono_tz::Europe::Berlin,
+        );
+        assert_eq!(
+            out.findings[0].schedule.as_deref(),
+            Some("every week, Mondays 10:00 Europe/Berlin ±1 min")
+        );
+    }
+
+    #[test]
+    fn weekday_moves_when_the_zone_crosses_midnight() {
+        // Mondays and Thursdays 23:30 UTC are Tuesdays and Fridays 00:30 in Berlin (CET).
+        let mut posts = chatter(40);
+        posts.extend([0, 3, 7, 10, 14].iter().enumerate().map(|(i, &d)| {
+            let at = monday() + Duration::days(d) + Duration::minutes(14 * 60 + 30);
+            promo(i, at + Duration::seconds(i as i64 * 7), None)
+        }));
+        let now = monday() + Duration::days(15);
+        let utc = run_at(posts.clone(), now);
+        let berlin = run_in(posts, now, chrono_tz::Europe::Berlin);
+        assert_eq!(
+            utc.findings[0].schedule.as_deref(),
+            Some("at 23:30 UTC ±1 min on Mondays and Thursdays")
+        );
+        assert_eq!(
+            berlin.findings[0].schedule.as_deref(),
+            Some("at 00:30 Europe/Berlin ±1 min on Tuesdays and Fridays")
+        );
+    }
+
+    #[test]
+    fn schedule_across_daylight_saving_names_both_readings() {
+        // Every 4 weeks at 08:00 UTC from January to July: 09:00 CET, then 10:00 CEST.
+        let mut posts = chatter(40);
+        posts.extend((0..8).map(|i| {
+            let at = monday() + Duration::weeks(4 * i as i64) - Duration::hours(1);
+            promo(i, at + Duration::seconds(i as i64), None)
+        }));
+        let out = run_in(
+            posts,
+            monday() + Duration::weeks(30),
+            chrono_tz::Europe::Berlin,
+        );
+        let schedule = out.findings[0].schedule.clone().unwrap_or_default();
+        assert!(
+            schedule.contains("10:00 Europe/Berlin ±1 min (CEST; 09:00 CET)"),
+            "{schedule}"
+        );
+    }
+
     #[test]
     fn hourly_posts_on_the_hour() {
         let posts: Vec<Post> = (0..10)
@@ -1041,7 +1156,8 @@ mod tests {
         assert_eq!(period_words(2.5 * DAY, 60.0), "every 2.5 days");
         assert_eq!(period_words(6.0 * HOUR, 60.0), "every 6 hours");
         assert_eq!(period_words(1800.0, 60.0), "every 30 minutes");
-        assert_eq!(clock(545.4), "09:05");
+        assert_eq!(shifted(Weekday::Mon, -1), Weekday::Sun);
+        assert_eq!(shifted(Weekday::Sun, 1), Weekday::Mon);
     }
 
     /// `n` posts in one frame around a text that changes every time, at the times given.

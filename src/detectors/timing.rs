@@ -78,11 +78,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Timelike, Utc};
+use chrono_tz::Tz;
 use foldhash::{HashMap, HashMapExt};
 use serde::{Deserialize, Serialize};
 
 use super::context::{hour_profile, rest_gap_hours};
-use super::evidence::{duration, spread, spread_of};
+use super::evidence::{clock_at, duration, local_clock, seconds_at, spread, spread_of};
 use super::{Context, Detector};
 use crate::model::{created_at_from_id, Post, PostKind, Timeline};
 use crate::model::{Evidence, Finding, Outcome, PostRef, Severity, MAX_EVIDENCE};
@@ -605,6 +606,7 @@ fn lock_finding(
     originals: usize,
     cfg: &Config,
     grain: i64,
+    zone: Tz,
 ) -> Finding {
     let k = lock.members.len();
     let share = k as f64 / originals.max(1) as f64;
@@ -634,13 +636,20 @@ fn lock_finding(
         numbers.insert("span_days".into(), lock.span_cycles as f64);
         let medium = lock.cycles >= cfg.slot_medium_days
             && lock.cycles as f64 >= cfg.slot_medium_day_share * lock.span_cycles as f64;
+        // Found in UTC, read in the report's zone on the date of the last post.
+        let member_times = lock
+            .members
+            .iter()
+            .filter_map(|&i| posts.get(i).map(|p| p.created_at));
+        let at = member_times.clone().next_back().unwrap_or_default();
+        let local = local_clock(zone, centre / 60, at, member_times);
         (
             if medium { Severity::Medium } else { Severity::Low },
             format!(
-                "daily at {:02}:{:02} UTC {} on {} of {} days ({k} posts{within}), as a scheduled job posts; by chance about {chance_pct:.0}% of the posts within {} of that time would be",
-                centre / 3600,
-                centre % 3600 / 60,
+                "daily at {} {}{} on {} of {} days ({k} posts{within}), as a scheduled job posts; by chance about {chance_pct:.0}% of the posts within {} of that time would be",
+                local.clock,
                 plus_minus(cfg.phase_window_secs),
+                local.note,
                 lock.cycles,
                 lock.span_cycles,
                 duration((NEIGHBOURHOOD_SECS / 2) as f64),
@@ -679,7 +688,7 @@ fn lock_finding(
                 .checked_sub(1)
                 .and_then(|b| lock.members.get(b))
                 .and_then(|&b| posts.get(b));
-            let at = p.created_at.format("%H:%M:%S");
+            let at = seconds_at(zone, p.created_at);
             let note = match before {
                 Some(b) => format!(
                     "at {at}, {} after the one before",
@@ -830,6 +839,7 @@ fn rest(
     posts: &[Post],
     judged: &[usize],
     cfg: &Config,
+    zone: Tz,
 ) -> (BTreeMap<String, f64>, Option<Finding>) {
     let mut stats = BTreeMap::new();
     let times: Vec<DateTime<Utc>> = judged
@@ -920,17 +930,22 @@ fn rest(
     let hours: Vec<usize> = per_hour.iter().flatten().copied().collect();
     let mut picks = spread_of(&hours, MAX_EVIDENCE);
     picks.sort_unstable();
-    f.evidence = posted_at(posts, picks, "%H:%M UTC");
+    f.evidence = posted_at(posts, picks, |t| clock_at(zone, t));
     (stats, Some(f))
 }
 
-/// Evidence of the posts at `picks`, each noted with its time ("posted at 09:00 UTC").
-fn posted_at(posts: &[Post], picks: Vec<usize>, format: &str) -> Vec<Evidence> {
+/// Evidence of the posts at `picks`, each noted with its time as `time` words it ("posted at
+/// 09:00 UTC").
+fn posted_at(
+    posts: &[Post],
+    picks: Vec<usize>,
+    time: impl Fn(DateTime<Utc>) -> String,
+) -> Vec<Evidence> {
     picks
         .into_iter()
         .filter_map(|i| posts.get(i))
         .map(|p| {
-            let at = p.created_at.format(format);
+            let at = time(p.created_at);
             Evidence::of(p, Some(format!("posted at {at}")))
         })
         .collect()
@@ -990,7 +1005,7 @@ impl Detector for Timing {
         // Rest gap: the account's, in the stats; the finding is judged below, on the posts
         // that no reported phase lock or daily slot already explains.
         let all: Vec<usize> = (0..n).collect();
-        let (rest_stats, mut rest_finding) = rest(posts, &all, cfg);
+        let (rest_stats, mut rest_finding) = rest(posts, &all, cfg, ctx.zone);
         out.stats.extend(rest_stats);
 
         // Findings that already tell the rhythm of posts, for the locks below: the clockwork
@@ -1103,7 +1118,9 @@ impl Detector for Timing {
                     .filter_map(|&i| posts.get(i))
                     .map(PostRef::of)
                     .collect();
-                f.evidence = posted_at(posts, spread_of(&at_zero, MAX_EVIDENCE), "%H:%M:%S");
+                f.evidence = posted_at(posts, spread_of(&at_zero, MAX_EVIDENCE), |t| {
+                    seconds_at(ctx.zone, t)
+                });
                 out.findings.push(f);
                 zero_told = at_zero;
             }
@@ -1153,8 +1170,14 @@ impl Detector for Timing {
                 if clockwork_told || half_told(&lock.members, &told) {
                     continue;
                 }
-                out.findings
-                    .push(lock_finding(posts, lock, originals.len(), cfg, grain));
+                out.findings.push(lock_finding(
+                    posts,
+                    lock,
+                    originals.len(),
+                    cfg,
+                    grain,
+                    ctx.zone,
+                ));
                 told.extend(&lock.members);
                 told.sort_unstable();
                 explained.extend(&lock.members);
@@ -1166,7 +1189,7 @@ impl Detector for Timing {
                 let unexplained: Vec<usize> = (0..n)
                     .filter(|i| explained.binary_search(i).is_err())
                     .collect();
-                rest_finding = rest(posts, &unexplained, cfg).1;
+                rest_finding = rest(posts, &unexplained, cfg, ctx.zone).1;
             }
         }
         if let Some(f) = rest_finding {
@@ -1910,6 +1933,39 @@ mod tests {
         );
         let note = f.evidence[1].note.as_deref().unwrap_or("");
         assert!(note.starts_with("at 06:00:"), "{note}");
+    }
+
+    #[test]
+    fn a_daily_slot_reads_in_the_report_zone() {
+        // A job at 06:00 UTC every day of March 2025 (CET until the 30th, then CEST).
+        let daily: Vec<DateTime<Utc>> = (0..28)
+            .map(|d| t0() + Duration::days(d) + Duration::hours(6) + Duration::seconds(5))
+            .collect();
+        let mut posts = ids("job", daily);
+        posts.extend(ids("me", person_times(200, 28, 22)));
+        let tl = timeline_of(posts);
+        let cfg = All::default();
+        let utc = Timing.run(&Context::new(&tl, &cfg, t0()));
+        let berlin = Timing.run(&Context::new(&tl, &cfg, t0()).in_zone(chrono_tz::Europe::Berlin));
+        let lock = |out: &Outcome| lock_finding_of(out).cloned().expect("a daily slot");
+        let (u, b) = (lock(&utc), lock(&berlin));
+        assert!(
+            u.summary
+                .starts_with("daily at 06:00 UTC ±1 min on 28 of 28 days"),
+            "{}",
+            u.summary
+        );
+        assert!(
+            b.summary
+                .starts_with("daily at 07:00 Europe/Berlin ±1 min on 28 of 28 days"),
+            "{}",
+            b.summary
+        );
+        assert!(!b.summary.contains("UTC"), "{}", b.summary);
+        let note = b.evidence[0].note.as_deref().unwrap_or("");
+        assert!(note.starts_with("at 07:00:05 Europe/Berlin"), "{note}");
+        assert_eq!((u.severity, &u.numbers), (b.severity, &b.numbers));
+        assert_eq!(utc.findings.len(), berlin.findings.len());
     }
 
     #[test]
