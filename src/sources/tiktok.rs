@@ -2,7 +2,7 @@
 //! `user_data_tiktok.json`, alone or in the zip or folder), recognised by [`sniff`] and read by
 //! [`read`]. The TXT variant of the same download (a zip or folder of `.txt` files) is the same
 //! input format, recognised and read by `tiktok_txt.rs`, which builds its posts and messages
-//! with this file's [`video`], [`comment`] and [`sent_message`], so both give one timeline.
+//! with this file's `video`, `comment` and `sent_message`, so both give one timeline.
 //!
 //! One JSON document holds the whole account. Read from it: the posts, `Video > Videos >
 //! VideoList` (newer `Post > Posts > VideoList`) items `{Date, Link, Likes, Title?}`; the
