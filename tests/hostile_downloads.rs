@@ -14,6 +14,7 @@ fn a_huge_sparse_file_is_refused_by_its_size_by_every_reader() {
         ("comments.csv", InputFormat::YoutubeTakeout),
         ("posts.csv", InputFormat::Reddit),
         ("user_data.json", InputFormat::Tiktok),
+        ("Comments.txt", InputFormat::Tiktok),
     ];
     let limits = Limits {
         max_entry_bytes: 1 << 20,

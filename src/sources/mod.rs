@@ -32,6 +32,7 @@ pub mod meta;
 pub mod reddit;
 pub mod threads;
 pub mod tiktok;
+pub mod tiktok_txt;
 pub mod twitter_archive;
 pub mod youtube_takeout;
 

@@ -1,6 +1,8 @@
 //! `tiktok` source: TikTok's "Download your data" in JSON (`user_data.json`, newer
 //! `user_data_tiktok.json`, alone or in the zip or folder), recognised by [`sniff`] and read by
-//! [`read`]. The TXT variant of the download is not read.
+//! [`read`]. The TXT variant of the same download (a zip or folder of `.txt` files) is the same
+//! input format, recognised and read by `tiktok_txt.rs`, which builds its posts and messages
+//! with this file's `video`, `comment` and `sent_message`, so both give one timeline.
 //!
 //! One JSON document holds the whole account. Read from it: the posts, `Video > Videos >
 //! VideoList` (newer `Post > Posts > VideoList`) items `{Date, Link, Likes, Title?}`; the
@@ -27,6 +29,7 @@ use super::archive::{Archive, ArchiveKind, Entry};
 use super::export_csv::parse_utc;
 use super::gaps::{self, Gap};
 use super::meta::{derived_id, place_in_download};
+use super::tiktok_txt;
 use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
 use crate::model::{DirectMessage, Platform, Post, PostKind, Skipped, Timeline};
 
@@ -35,17 +38,30 @@ pub const UNKNOWN_ACCOUNT: &str = "unknown account";
 
 const NAMES: [&str; 2] = ["user_data.json", "user_data_tiktok.json"];
 
-fn is_user_data(entry: &Entry, kind: ArchiveKind) -> bool {
+pub(super) fn is_user_data(entry: &Entry, kind: ArchiveKind) -> bool {
     let path = entry.name.to_ascii_lowercase();
     let (folder, file) = place_in_download(&path, kind, &[]);
     folder.is_empty() && NAMES.contains(&file)
 }
 
-/// Recognises TikTok's download: a zip with `user_data.json` (or `user_data_tiktok.json`) at its
+/// Recognises TikTok's download in either variant: the JSON one here, the TXT one by
+/// [`tiktok_txt::sniff`].
+pub fn sniff(input: &Sniff) -> Verdict {
+    match sniff_json(input) {
+        Verdict::Mine => Verdict::Mine,
+        json => match tiktok_txt::sniff(input) {
+            Verdict::Mine => Verdict::Mine,
+            Verdict::NameFits => Verdict::NameFits,
+            Verdict::NearMiss(_) | Verdict::No => json,
+        },
+    }
+}
+
+/// Recognises the JSON download: a zip with `user_data.json` (or `user_data_tiktok.json`) at its
 /// top, or a JSON object whose first 64 KiB name one of its
 /// lists (`VideoList`, `CommentsList`, `ProfileMap`, `ChatHistory`). A file with one of those
 /// names is taken when its content says nothing clearer.
-pub fn sniff(input: &Sniff) -> Verdict {
+fn sniff_json(input: &Sniff) -> Verdict {
     match &input.content {
         Content::Text(text) => {
             let head = text.lossy();
@@ -72,7 +88,10 @@ pub fn sniff(input: &Sniff) -> Verdict {
             {
                 Verdict::Mine
             }
-            ArchiveKind::Zip => Verdict::NearMiss("no user_data.json (TikTok download)".into()),
+            ArchiveKind::Zip => Verdict::NearMiss(
+                "no user_data.json or Videos/Videos.txt, Comments/Comments.txt (TikTok download)"
+                    .into(),
+            ),
             ArchiveKind::Folder => Verdict::No,
         },
     }
@@ -142,8 +161,13 @@ struct ProfileInfo {
     map: Option<Value>,
 }
 
-/// Reads TikTok's download: a zip, a folder, or `user_data.json` itself.
+/// Reads TikTok's download: a zip, a folder, or `user_data.json` itself; the TXT variant (a zip
+/// or folder without `user_data.json` but with the TXT files, or one `.txt` file) is read by
+/// [`tiktok_txt::read`].
 pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
+    if tiktok_txt::claims(path)? {
+        return tiktok_txt::read(path, limits);
+    }
     let (mut archive, entry) = Archive::open_with(
         path,
         &[],
@@ -166,12 +190,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
         })
         .filter(|u| !u.trim().is_empty());
     let mut skipped = Skipped::default();
-    let mut timeline = Timeline::new(
-        account
-            .clone()
-            .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_string()),
-        Platform::Tiktok,
-    );
+    let mut timeline = new_timeline(account.as_deref());
     let videos = data
         .video
         .and_then(|v| v.videos)
@@ -208,34 +227,35 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
         .unwrap_or_default();
     if let Some(me) = &account {
         for (title, messages) in &chats {
-            let with = title
-                .trim_start_matches("Chat History with ")
-                .trim_end_matches(':')
-                .to_string();
+            let with = chat_partner(title);
             for (i, m) in messages.iter().flatten().enumerate() {
                 let from = m.get("From").and_then(Value::as_str).unwrap_or_default();
                 if from != me {
                     continue;
                 }
                 let text = m.get("Content").and_then(Value::as_str).unwrap_or_default();
-                let Some(at) = m.get("Date").and_then(Value::as_str).and_then(parse_date) else {
-                    skipped.note(
-                        format!("{} {title} message {}", entry.name, i + 1),
-                        "no readable Date",
-                    );
-                    continue;
-                };
-                timeline.direct_messages.push(DirectMessage {
-                    conversation_id: with.clone(),
-                    id: derived_id("tt-dm", at.timestamp(), &[text, &with]),
-                    sender: me.clone(),
-                    recipient: Some(with.clone()),
-                    created_at: at,
-                    text: text.to_string(),
-                });
+                let date = m.get("Date").and_then(Value::as_str);
+                match sent_message(me, &with, date, text) {
+                    Ok(dm) => timeline.direct_messages.push(dm),
+                    Err(reason) => {
+                        skipped.note(format!("{} {title} message {}", entry.name, i + 1), reason)
+                    }
+                }
             }
         }
     }
+    finish(path, timeline, skipped, !comments.is_empty())
+}
+
+/// The batch of one TikTok download, either variant: an error when nothing at all was read,
+/// else the timeline with the notes on what the download lacks (`comments_seen`: comments have
+/// derived ids and no parent).
+pub(super) fn finish(
+    path: &Path,
+    mut timeline: Timeline,
+    skipped: Skipped,
+    comments_seen: bool,
+) -> Result<Batch, SourceError> {
     if timeline.posts.is_empty() && timeline.direct_messages.is_empty() {
         return Err(super::meta::nothing_read(
             path,
@@ -245,7 +265,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Batch, SourceError> {
     }
     timeline.finish();
     let mut missing = vec![Gap::Client, Gap::Zone];
-    if !comments.is_empty() {
+    if comments_seen {
         missing.extend([Gap::ReplyTarget, Gap::PostIds]);
     }
     Ok(Batch {
@@ -284,9 +304,36 @@ fn parse_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     parse_utc(s.trim(), "%Y-%m-%d %H:%M:%S")
 }
 
+/// A date field, named `key` in messages: zone-less, read as UTC.
+fn date_of(date: Option<&str>, key: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let date = date.ok_or_else(|| format!("no {key}"))?;
+    parse_date(date).ok_or_else(|| format!("unreadable {key} {date:?}"))
+}
+
+/// The empty timeline of the account the profile names (or [`UNKNOWN_ACCOUNT`]).
+pub(super) fn new_timeline(account: Option<&str>) -> Timeline {
+    Timeline::new(
+        account.unwrap_or(UNKNOWN_ACCOUNT).to_string(),
+        Platform::Tiktok,
+    )
+}
+
+/// The other side of a chat from its title (`Chat History with anna.berg:`; the TXT variant
+/// writes `>>> Chat History with anna.berg::`).
+pub(super) fn chat_partner(title: &str) -> String {
+    title
+        .trim()
+        .trim_start_matches(">>>")
+        .trim_start()
+        .trim_start_matches("Chat History with ")
+        .trim_end_matches(':')
+        .to_string()
+}
+
 /// The number in a video link (`…/video/7123456789012345678/`).
 fn video_id(link: &str) -> Option<String> {
-    link.trim_end_matches('/')
+    link.trim()
+        .trim_end_matches('/')
         .rsplit('/')
         .next()
         .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -300,26 +347,60 @@ fn field<'v>(item: &'v Value, names: &[&str]) -> Option<&'v str> {
         .find_map(|n| item.get(*n).and_then(Value::as_str))
 }
 
+/// One of the account's videos from its `Date`, title and `Link`: the id is the number in the
+/// link (derived from time, title and link when there is none).
+pub(super) fn video(date: Option<&str>, title: &str, link: &str) -> Result<Post, String> {
+    let at = date_of(date, "Date")?;
+    let link = link.trim();
+    let id = video_id(link).unwrap_or_else(|| derived_id("tt", at.timestamp(), &[title, link]));
+    Ok(Post::new(id, at, title.to_string()))
+}
+
+/// One of the account's comments from its date (the field named `key`) and text: a reply
+/// whose id is derived from both.
+pub(super) fn comment(date: Option<&str>, key: &str, text: &str) -> Result<Post, String> {
+    let at = date_of(date, key)?;
+    let mut post = Post::new(
+        derived_id("tt-comment", at.timestamp(), &[text]),
+        at,
+        text.to_string(),
+    );
+    post.kind = PostKind::Reply;
+    Ok(post)
+}
+
+/// A direct message the account (`me`) sent to `with`, its id derived from time, text and chat.
+pub(super) fn sent_message(
+    me: &str,
+    with: &str,
+    date: Option<&str>,
+    text: &str,
+) -> Result<DirectMessage, String> {
+    let at = date_of(date, "Date").map_err(|_| "no readable Date".to_string())?;
+    Ok(DirectMessage {
+        conversation_id: with.to_string(),
+        id: derived_id("tt-dm", at.timestamp(), &[text, with]),
+        sender: me.to_string(),
+        recipient: Some(with.to_string()),
+        created_at: at,
+        text: text.to_string(),
+    })
+}
+
 fn video_of(item: &Value) -> Result<Post, String> {
-    let date = field(item, &["Date", "date"]).ok_or("no Date")?;
-    let at = parse_date(date).ok_or_else(|| format!("unreadable Date {date:?}"))?;
-    let text = field(item, &["Title", "Description"])
-        .unwrap_or_default()
-        .to_string();
-    let link = field(item, &["Link", "link", "VideoLink"]).unwrap_or_default();
-    let id = video_id(link).unwrap_or_else(|| derived_id("tt", at.timestamp(), &[&text, link]));
-    Ok(Post::new(id, at, text))
+    video(
+        field(item, &["Date", "date"]),
+        field(item, &["Title", "Description"]).unwrap_or_default(),
+        field(item, &["Link", "link", "VideoLink"]).unwrap_or_default(),
+    )
 }
 
 fn comment_of(item: &Value) -> Result<Post, String> {
-    let date = field(item, &["date", "Date"]).ok_or("no date")?;
-    let at = parse_date(date).ok_or_else(|| format!("unreadable date {date:?}"))?;
-    let text = field(item, &["comment", "Comment"])
-        .unwrap_or_default()
-        .to_string();
-    let mut post = Post::new(derived_id("tt-comment", at.timestamp(), &[&text]), at, text);
-    post.kind = PostKind::Reply;
-    Ok(post)
+    comment(
+        field(item, &["date", "Date"]),
+        "date",
+        field(item, &["comment", "Comment"]).unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]
