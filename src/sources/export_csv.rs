@@ -208,6 +208,15 @@ fn too_large(path: &Path, entry: &Entry, limits: &Limits) -> SourceError {
     }
 }
 
+/// The column names of a CSV header line as a sniff compares them: split at commas, unquoted,
+/// trimmed and lowercased (a loose look; `Table` reads the header properly).
+pub fn header_names(first_line: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(first_line)
+        .split(',')
+        .map(|h| h.trim().trim_matches('"').to_lowercase())
+        .collect()
+}
+
 /// A zone-less time in `format` read as UTC, or an RFC 3339 time.
 pub fn parse_utc(s: &str, format: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(s, format)

@@ -17,7 +17,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::archive::{Archive, ArchiveKind, Entry};
-use super::export_csv::{cell, open_table, parse_utc, read_rows, Table};
+use super::export_csv::{cell, header_names, open_table, parse_utc, read_rows, Table};
 use super::gaps::{self, Gap};
 use super::meta::{download_files, nothing_read, place_in_download};
 use super::{Batch, Content, Limits, Sniff, SourceError, Verdict};
@@ -85,11 +85,7 @@ pub fn sniff(input: &Sniff) -> Verdict {
             let Some(first) = text.first_line() else {
                 return Verdict::No;
             };
-            let header: Vec<String> = String::from_utf8_lossy(first)
-                .split(',')
-                .map(|h| h.trim().trim_matches('"').to_lowercase())
-                .collect();
-            match kind_of(&header) {
+            match kind_of(&header_names(first)) {
                 Some(Kind::Posts | Kind::Comments) => Verdict::Mine,
                 None => Verdict::No,
             }
