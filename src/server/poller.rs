@@ -248,16 +248,9 @@ pub async fn poll_once(
         let key = key.clone();
         state
             .run_blocking(move || -> Result<(usize, u64), StoreError> {
-                let new = match &fetched.timeline {
-                    Some(t) => {
-                        store.insert_posts(&key, &t.posts)?
-                            + store.insert_direct_messages(&key, &t.direct_messages)?
-                    }
-                    None => 0,
-                };
-                // The cursor moves only after the posts it covers are stored: a crash in
-                // between fetches them again rather than skipping them.
-                store.set_fetch_state(&key, &new_state)?;
+                // The cursor moves in the same transaction as the posts it covers: a crash
+                // fetches them again rather than skipping them.
+                let new = store.commit_fetch(&key, fetched.timeline.as_ref(), &new_state, None)?;
                 Ok((new, store.post_count(&key)?))
             })
             .await
