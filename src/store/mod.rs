@@ -172,6 +172,12 @@ pub trait Store: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// Size of the store on disk, in bytes.
     fn size_bytes(&self) -> Result<u64, StoreError>;
+    /// Saves what the daemon last knew of an account between polls (its status as JSON, opaque
+    /// to the store: last fetch, last error, score), so that every replica can answer for the
+    /// accounts other replicas poll.
+    fn save_status(&self, key: &AccountKey, status_json: &str) -> Result<(), StoreError>;
+    /// Every account's saved status, by account name (accounts never saved are left out).
+    fn statuses(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// A cheap round trip proving the database answers and can be written (readiness).
     fn check(&self) -> Result<(), StoreError>;
     /// One lease round for replica `replica` (see [`Leases`]): marks the replica alive for

@@ -35,7 +35,7 @@ use crate::sources::live::FetchState;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_direct_messages.sql"),
-    include_str!("migrations/0003_run_content_hash.sql"),
+    include_str!("migrations/0003_replicas.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -869,6 +869,30 @@ impl Store for Sqlite {
             None => 0,
         };
         Ok(pages + wal)
+    }
+
+    fn save_status(&self, key: &AccountKey, status_json: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let (account_id, _) = self.account(tx, key)?;
+            tx.execute(
+                "UPDATE accounts SET status = ?2 WHERE id = ?1",
+                params![account_id, status_json],
+            )
+            .at(&self.label)?;
+            Ok(())
+        })
+    }
+
+    fn statuses(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT name, status FROM accounts WHERE status IS NOT NULL")
+                .at(&self.label)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .at(&self.label)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.label)
+        })
     }
 
     fn check(&self) -> Result<(), StoreError> {
