@@ -354,11 +354,11 @@ async fn stop_pollers(
             stopping.push((name, r.task));
         }
     }
-    // All told at once, then awaited: a thousand accounts stop in one grace period, not a
-    // thousand.
-    let grace = super::supervisor::GRACE;
+    // All told at once, then awaited against one deadline: a thousand accounts stop within
+    // one grace period, not a thousand.
+    let deadline = tokio::time::Instant::now() + super::supervisor::GRACE;
     for (name, mut task) in stopping {
-        if tokio::time::timeout(grace, &mut task).await.is_err() {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
             task.abort();
             let _ = task.await;
         }
