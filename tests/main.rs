@@ -19,6 +19,7 @@ mod reddit;
 mod server_api;
 mod sources;
 mod store;
+mod support;
 mod tiktok;
 mod twitter_archive;
 mod youtube_takeout;
