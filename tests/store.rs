@@ -1030,6 +1030,54 @@ mod postgres_only {
         assert!(msg.contains("/no_such_database"), "{msg}");
     }
 
+    /// The daemon opens the store in async code and drops it there at shutdown; the blocking
+    /// client would panic starting its runtime on an async worker.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn opening_and_dropping_the_store_on_an_async_worker_does_not_panic() {
+        let url = pg::database();
+        let store: Arc<dyn Store> = echoscope::store::open(&echoscope::config::Store {
+            url: Some(url),
+            ..Default::default()
+        })
+        .unwrap();
+        let worker = Arc::clone(&store);
+        tokio::task::spawn_blocking(move || {
+            worker.ensure_account(&key("async"), "async").unwrap();
+            worker.check().unwrap();
+        })
+        .await
+        .unwrap();
+        // The last handle goes here, on the async worker, with pooled connections open.
+        drop(store);
+    }
+
+    #[test]
+    fn a_nul_character_in_a_post_is_stored_not_refused() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let k = key("nul");
+        store.ensure_account(&k, "nul").unwrap();
+        let mut posts = batch_posts("n", 2);
+        posts[0].text = "before\0after".into();
+        posts[1].client = Some("bot\0".into());
+        let dm = DirectMessage {
+            conversation_id: "c\0".into(),
+            id: "m1".into(),
+            sender: "nul".into(),
+            recipient: None,
+            created_at: t(1),
+            text: "hi\0".into(),
+        };
+        let mut tl = Timeline::new("nul", Platform::Mastodon);
+        tl.posts = posts;
+        tl.direct_messages = vec![dm];
+        let state = FetchState::default();
+        assert_eq!(store.commit_fetch(&k, Some(&tl), &state, None).unwrap(), 3);
+        let back = store.timeline(&k, None).unwrap();
+        assert_eq!(back.posts[0].text, "before\u{FFFD}after");
+        assert_eq!(back.posts[1].client.as_deref(), Some("bot\u{FFFD}"));
+        assert_eq!(back.direct_messages[0].text, "hi\u{FFFD}");
+    }
+
     #[test]
     fn concurrent_openers_migrate_once() {
         let url = pg::database();

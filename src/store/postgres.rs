@@ -460,18 +460,18 @@ impl Postgres {
             let mut links = Vec::with_capacity(chunk.len());
             let mut langs = Vec::with_capacity(chunk.len());
             for p in chunk {
-                ids.push(p.id.as_str());
+                ids.push(text(&p.id));
                 created.push(micros(p.created_at));
                 kinds.push(p.kind.as_str());
-                texts.push(p.text.as_str());
-                reply_ids.push(p.reply_to_id.as_deref());
-                reply_accounts.push(p.reply_to_account.as_deref());
+                texts.push(text(&p.text));
+                reply_ids.push(opt_text(&p.reply_to_id));
+                reply_accounts.push(opt_text(&p.reply_to_account));
                 reply_created.push(p.reply_to_created_at.map(micros));
-                clients.push(p.client.as_deref());
+                clients.push(opt_text(&p.client));
                 links.push(serde_json::to_string(&p.links).map_err(|e| {
                     Failure::Store(self.corrupt("posts.links", format!("post {}: {e}", p.id)))
                 })?);
-                langs.push(p.lang.as_deref());
+                langs.push(opt_text(&p.lang));
             }
             // WITH ORDINALITY keeps the batch order, so of two copies of one id in a batch the
             // first is kept, as SQLite's INSERT OR IGNORE does.
@@ -510,14 +510,12 @@ impl Postgres {
     ) -> Result<usize, Failure> {
         let mut new = 0;
         for chunk in messages.chunks(INSERT_CHUNK) {
-            let ids: Vec<&str> = chunk.iter().map(|m| m.id.as_str()).collect();
-            let conversations: Vec<&str> =
-                chunk.iter().map(|m| m.conversation_id.as_str()).collect();
-            let senders: Vec<&str> = chunk.iter().map(|m| m.sender.as_str()).collect();
-            let recipients: Vec<Option<&str>> =
-                chunk.iter().map(|m| m.recipient.as_deref()).collect();
+            let ids: Vec<_> = chunk.iter().map(|m| text(&m.id)).collect();
+            let conversations: Vec<_> = chunk.iter().map(|m| text(&m.conversation_id)).collect();
+            let senders: Vec<_> = chunk.iter().map(|m| text(&m.sender)).collect();
+            let recipients: Vec<_> = chunk.iter().map(|m| opt_text(&m.recipient)).collect();
             let created: Vec<i64> = chunk.iter().map(|m| micros(m.created_at)).collect();
-            let texts: Vec<&str> = chunk.iter().map(|m| m.text.as_str()).collect();
+            let texts: Vec<_> = chunk.iter().map(|m| text(&m.text)).collect();
             new += tx.execute(
                 "INSERT INTO direct_messages (account_id, message_id, conversation_id, sender,
                         recipient, created_at, text)
@@ -671,6 +669,21 @@ fn parse_kind(s: &str) -> Option<PostKind> {
     ]
     .into_iter()
     .find(|k| k.as_str() == s)
+}
+
+/// PostgreSQL text cannot hold NUL characters (SQLite's can), and a post that has one (a JSON
+/// API may send `\u0000`) must not make its whole page fail to store forever: it is kept with
+/// U+FFFD in its place.
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+fn opt_text(s: &Option<String>) -> Option<std::borrow::Cow<'_, str>> {
+    s.as_deref().map(text)
 }
 
 /// A lease time as seconds for `make_interval`.
@@ -1048,7 +1061,9 @@ impl Store for Postgres {
                         SELECT account FROM leases
                         WHERE account = ANY($2)
                           AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())
-                        ORDER BY account LIMIT $3 FOR UPDATE SKIP LOCKED)",
+                        ORDER BY account LIMIT $3 FOR UPDATE SKIP LOCKED)
+                       -- Checked again on the locked row: never take a live lease.
+                       AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())",
                     &[&replica, &accounts, &wanted, &secs],
                 )?;
             }
