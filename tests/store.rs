@@ -1514,6 +1514,36 @@ mod copy {
     }
 
     #[test]
+    fn export_reads_the_database_named_by_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::support::postgres::database().replace("postgres@", "postgres:sekrit@");
+        let store = Postgres::open(&url).unwrap();
+        fill(&store);
+        drop(store);
+        let export = |account: &str| {
+            Command::new(env!("CARGO_BIN_EXE_echoscope"))
+                .args(["export", "--account", account])
+                .current_dir(dir.path())
+                .env("ECHOSCOPE_STORE_URL", &url)
+                .output()
+                .unwrap()
+        };
+        let out = export("ann");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 40);
+        // An unknown account: the error names the database, without the password.
+        let out = export("zoe");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("is not in the store postgres://postgres@127.0.0.1:"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("sekrit"), "{stderr}");
+    }
+
+    #[test]
     fn the_store_copy_command_prints_counts_and_never_the_password() {
         let dir = tempfile::tempdir().unwrap();
         drop(sqlite_source(dir.path()));
