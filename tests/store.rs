@@ -53,6 +53,7 @@ macro_rules! store_suite {
                 reopening_keeps_everything,
                 reads_see_whole_batches_while_a_writer_is_busy,
                 export_writes_jsonl_that_reads_back_as_the_same_posts,
+                imported_runs_keep_their_time_and_import_once,
             );
         }
     };
@@ -617,6 +618,38 @@ mod suite {
             export_jsonl(store.as_ref(), &key("nobody"), Vec::new()),
             Err(StoreError::UnknownAccount(_))
         ));
+    }
+
+    /// The trait methods `store copy` uses: runs with reports oldest first from a time, and
+    /// importing a run with its original time, once.
+    pub fn imported_runs_keep_their_time_and_import_once(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let k = key("imp");
+        store.ensure_account(&k, "imp").unwrap();
+        let mut tl = Timeline::new("imp", Platform::Mastodon);
+        tl.posts.push(full_post(1));
+        let report = report_for(&tl);
+        let at = |s: i64| t(s) + chrono::Duration::microseconds(42);
+        // Imported newest first; read back oldest first.
+        let later = store.import_run(&k, at(200), &report).unwrap().unwrap();
+        let earlier = store.import_run(&k, at(100), &report).unwrap().unwrap();
+        assert_eq!((earlier.at, later.at), (at(100), at(200)));
+        // The same time and content again: nothing; the same content at another time is
+        // another point of history (unlike record_run).
+        assert_eq!(store.import_run(&k, at(200), &report).unwrap(), None);
+        let mut changed = report.clone();
+        changed.score = report.score.saturating_sub(1);
+        assert!(store.import_run(&k, at(200), &changed).unwrap().is_some());
+
+        let all = store.runs_since(&k, None, 10).unwrap();
+        let times: Vec<_> = all.iter().map(|r| r.run.at).collect();
+        assert_eq!(times, [at(100), at(200), at(200)]);
+        assert_eq!(all[0].report, report);
+        assert_eq!(all[0].run, earlier);
+        let from = store.runs_since(&k, Some(at(200)), 1).unwrap();
+        assert_eq!(from.len(), 1);
+        assert_eq!(from[0].run, later);
+        assert_eq!(store.runs(&k, 10).unwrap().len(), 3);
     }
 }
 

@@ -201,7 +201,10 @@ impl Postgres {
             .connect_timeout(CONNECT_TIMEOUT)
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30))
-            .tcp_user_timeout(Duration::from_secs(30));
+            // Data the server has not acknowledged within this time means the link is gone (a
+            // kernel-level ACK, so a long query does not trip it): a call on a dead pooled
+            // connection fails in seconds, not after the system's 15-minute default.
+            .tcp_user_timeout(Duration::from_secs(5));
         if config.get_application_name().is_none() {
             config.application_name("echoscope");
         }
