@@ -1211,13 +1211,14 @@ mod postgres_only {
     fn an_expired_lease_is_taken_over_with_a_newer_token() {
         let store = Postgres::open(&pg::database()).unwrap();
         let accounts = names(4);
-        let short = Duration::from_secs(1);
+        // Long enough that b's first round (just below) surely comes before it ends.
+        let short = Duration::from_secs(2);
         let a = store.leases("a", &accounts, short).unwrap().held;
         assert_eq!(a.len(), 4);
         // b is live but everything is held.
         assert!(store.leases("b", &accounts, LONG).unwrap().held.is_empty());
         // a stops renewing (it hung, or died): after the lease time b takes everything over.
-        std::thread::sleep(Duration::from_millis(1_300));
+        std::thread::sleep(Duration::from_millis(2_300));
         let b = store.leases("b", &accounts, LONG).unwrap();
         assert_eq!(b.replicas, 1, "a expired with its leases");
         assert_eq!(b.held.len(), 4);
