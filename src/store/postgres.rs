@@ -10,6 +10,10 @@
 //! `prefer`, which then speaks plain TCP; `require` fails to connect): run the database on a
 //! private network or a Unix socket.
 //!
+//! Round trips: the statements of a poll's path (the account, the lease check, the inserts, the
+//! cursor) are sent with their parameter types (`query_typed`), one round trip each instead of a
+//! prepare and an execute.
+//!
 //! Connections: a small pool kept by hand, like the SQLite readers. A call whose connection
 //! turns out broken (the server restarted, a fail-over) reconnects and retries with
 //! exponential backoff for a bounded time ([`RETRY_FOR`]), and [`Store::reconnects`] counts
@@ -31,6 +35,7 @@ use std::time::{Duration, Instant};
 use backon::BackoffBuilder;
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
+use postgres::types::Type;
 use postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
 
 use super::{AccountKey, Backend, Lease, Leases, Run, Store, StoreError, StoredRun};
@@ -437,7 +442,13 @@ impl Postgres {
         } else {
             "SELECT id, handle FROM accounts WHERE name = $1 AND platform = $2"
         };
-        let row = tx.query_opt(sql, &[&key.name, &key.platform.as_str()])?;
+        let row = tx.query_typed_opt(
+            sql,
+            &[
+                (&key.name, Type::TEXT),
+                (&key.platform.as_str(), Type::TEXT),
+            ],
+        )?;
         match row {
             Some(r) => Ok((r.get(0), r.get(1))),
             None => Err(Failure::Store(StoreError::UnknownAccount(key.name.clone()))),
@@ -478,7 +489,7 @@ impl Postgres {
             }
             // WITH ORDINALITY keeps the batch order, so of two copies of one id in a batch the
             // first is kept, as SQLite's INSERT OR IGNORE does.
-            new += tx.execute(
+            new += tx.execute_typed(
                 "INSERT INTO posts (account_id, post_id, created_at, kind, text, reply_to_id,
                         reply_to_account, reply_to_created_at, client, links, lang)
                  SELECT $1, p, c, k, t, ri, ra, rc, cl, l, la
@@ -488,17 +499,17 @@ impl Postgres {
                  ORDER BY n
                  ON CONFLICT (account_id, post_id) DO NOTHING",
                 &[
-                    &account_id,
-                    &ids,
-                    &created,
-                    &kinds,
-                    &texts,
-                    &reply_ids,
-                    &reply_accounts,
-                    &reply_created,
-                    &clients,
-                    &links,
-                    &langs,
+                    (&account_id, Type::INT8),
+                    (&ids, Type::TEXT_ARRAY),
+                    (&created, Type::INT8_ARRAY),
+                    (&kinds, Type::TEXT_ARRAY),
+                    (&texts, Type::TEXT_ARRAY),
+                    (&reply_ids, Type::TEXT_ARRAY),
+                    (&reply_accounts, Type::TEXT_ARRAY),
+                    (&reply_created, Type::INT8_ARRAY),
+                    (&clients, Type::TEXT_ARRAY),
+                    (&links, Type::TEXT_ARRAY),
+                    (&langs, Type::TEXT_ARRAY),
                 ],
             )? as usize;
         }
@@ -519,7 +530,7 @@ impl Postgres {
             let recipients: Vec<_> = chunk.iter().map(|m| opt_text(&m.recipient)).collect();
             let created: Vec<i64> = chunk.iter().map(|m| micros(m.created_at)).collect();
             let texts: Vec<_> = chunk.iter().map(|m| text(&m.text)).collect();
-            new += tx.execute(
+            new += tx.execute_typed(
                 "INSERT INTO direct_messages (account_id, message_id, conversation_id, sender,
                         recipient, created_at, text)
                  SELECT $1, i, c, s, r, t, x
@@ -528,13 +539,13 @@ impl Postgres {
                  ORDER BY n
                  ON CONFLICT (account_id, message_id) DO NOTHING",
                 &[
-                    &account_id,
-                    &ids,
-                    &conversations,
-                    &senders,
-                    &recipients,
-                    &created,
-                    &texts,
+                    (&account_id, Type::INT8),
+                    (&ids, Type::TEXT_ARRAY),
+                    (&conversations, Type::TEXT_ARRAY),
+                    (&senders, Type::TEXT_ARRAY),
+                    (&recipients, Type::TEXT_ARRAY),
+                    (&created, Type::INT8_ARRAY),
+                    (&texts, Type::TEXT_ARRAY),
                 ],
             )? as usize;
         }
@@ -547,7 +558,7 @@ impl Postgres {
         account_id: i64,
         state: &FetchState,
     ) -> Result<(), Failure> {
-        tx.execute(
+        tx.execute_typed(
             "INSERT INTO fetch_state (account_id, etag, last_modified, cursor, backfilled,
                     last_success)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -555,12 +566,12 @@ impl Postgres {
                     last_modified = excluded.last_modified, cursor = excluded.cursor,
                     backfilled = excluded.backfilled, last_success = excluded.last_success",
             &[
-                &account_id,
-                &state.etag,
-                &state.last_modified,
-                &state.cursor,
-                &state.backfilled,
-                &state.last_success.map(micros),
+                (&account_id, Type::INT8),
+                (&state.etag, Type::TEXT),
+                (&state.last_modified, Type::TEXT),
+                (&state.cursor, Type::TEXT),
+                (&state.backfilled, Type::BOOL),
+                (&state.last_success.map(micros), Type::INT8),
             ],
         )?;
         Ok(())
@@ -838,10 +849,10 @@ impl Store for Postgres {
             if let Some(lease) = lease {
                 // FOR SHARE holds the row until commit: a replica claiming the account waits
                 // for this write, then takes it with a newer token.
-                let held = tx.query_opt(
+                let held = tx.query_typed_opt(
                     "SELECT 1 FROM leases WHERE account = $1 AND token = $2
                         AND holder IS NOT NULL AND expires_at > now() FOR SHARE",
-                    &[&lease.account, &lease.token],
+                    &[(&lease.account, Type::TEXT), (&lease.token, Type::INT8)],
                 )?;
                 if held.is_none() {
                     return Err(Failure::Store(StoreError::LeaseLost {
