@@ -437,14 +437,22 @@ fn init_logging(log: &crate::config::Log) {
 fn run_export(args: ExportArgs) -> Result<i32> {
     let config = match &args.config {
         Some(p) => crate::config::Config::load(p)?,
-        None => crate::config::Config::default(),
+        None => {
+            // No file, but the environment may still name a database (ECHOSCOPE_STORE_URL).
+            let mut config = crate::config::Config::default();
+            config.apply_env();
+            config
+        }
     };
     let mut store_config = config.store;
     if let Some(db) = &args.db {
+        // An explicit SQLite file wins over a configured database URL.
         store_config.path = db.clone();
+        store_config.url = None;
+        store_config.backend = crate::store::Backend::Sqlite;
     }
     // Opening creates a missing store: an empty new one would only hide a wrong path.
-    match store_config.backend {
+    match store_config.selected_backend() {
         crate::store::Backend::Sqlite => {
             if !store_config.path.exists() {
                 anyhow::bail!(
@@ -465,7 +473,7 @@ fn run_export(args: ExportArgs) -> Result<i32> {
             anyhow::anyhow!(
                 "account {:?} is not in the store {}",
                 args.account,
-                store_config.path.display()
+                store_config.location()
             )
         })?;
     let written = match &args.output {

@@ -97,7 +97,8 @@ impl Default for Server {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` is written by hand: it shows the URL without its password.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Store {
     /// Which implementation keeps the history; a `url` selects `postgres` by itself.
@@ -119,6 +120,17 @@ impl Default for Store {
             url: None,
             retention_days: 365,
         }
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("path", &self.path)
+            .field("url", &self.url.as_ref().map(|_| self.location()))
+            .field("retention_days", &self.retention_days)
+            .finish()
     }
 }
 
@@ -701,6 +713,9 @@ mod tests {
         assert_eq!(c.store.selected_backend(), crate::store::Backend::Postgres);
         assert_eq!(c.store.location(), "postgres://app@db.internal:5433/echo");
         c.validate().unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(debug.contains("app@db.internal:5433/echo"), "{debug}");
 
         c.store.url = Some("mysql://app:s3cret@db/echo".into());
         let err = c.validate().unwrap_err();

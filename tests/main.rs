@@ -16,6 +16,7 @@ mod poller;
 mod quality;
 mod real_archives;
 mod reddit;
+mod replicas;
 mod server_api;
 mod sources;
 mod store;

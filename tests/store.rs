@@ -53,6 +53,7 @@ macro_rules! store_suite {
                 reopening_keeps_everything,
                 reads_see_whole_batches_while_a_writer_is_busy,
                 export_writes_jsonl_that_reads_back_as_the_same_posts,
+                imported_runs_keep_their_time_and_import_once,
             );
         }
     };
@@ -618,6 +619,38 @@ mod suite {
             Err(StoreError::UnknownAccount(_))
         ));
     }
+
+    /// The trait methods `store copy` uses: runs with reports oldest first from a time, and
+    /// importing a run with its original time, once.
+    pub fn imported_runs_keep_their_time_and_import_once(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let k = key("imp");
+        store.ensure_account(&k, "imp").unwrap();
+        let mut tl = Timeline::new("imp", Platform::Mastodon);
+        tl.posts.push(full_post(1));
+        let report = report_for(&tl);
+        let at = |s: i64| t(s) + chrono::Duration::microseconds(42);
+        // Imported newest first; read back oldest first.
+        let later = store.import_run(&k, at(200), &report).unwrap().unwrap();
+        let earlier = store.import_run(&k, at(100), &report).unwrap().unwrap();
+        assert_eq!((earlier.at, later.at), (at(100), at(200)));
+        // The same time and content again: nothing; the same content at another time is
+        // another point of history (unlike record_run).
+        assert_eq!(store.import_run(&k, at(200), &report).unwrap(), None);
+        let mut changed = report.clone();
+        changed.score = report.score.saturating_sub(1);
+        assert!(store.import_run(&k, at(200), &changed).unwrap().is_some());
+
+        let all = store.runs_since(&k, None, 10).unwrap();
+        let times: Vec<_> = all.iter().map(|r| r.run.at).collect();
+        assert_eq!(times, [at(100), at(200), at(200)]);
+        assert_eq!(all[0].report, report);
+        assert_eq!(all[0].run, earlier);
+        let from = store.runs_since(&k, Some(at(200)), 1).unwrap();
+        assert_eq!(from.len(), 1);
+        assert_eq!(from[0].run, later);
+        assert_eq!(store.runs(&k, 10).unwrap().len(), 3);
+    }
 }
 
 /// SQLite's own tests: its file, pragmas and schema versions, files that are not echoscope
@@ -1030,6 +1063,54 @@ mod postgres_only {
         assert!(msg.contains("/no_such_database"), "{msg}");
     }
 
+    /// The daemon opens the store in async code and drops it there at shutdown; the blocking
+    /// client would panic starting its runtime on an async worker.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn opening_and_dropping_the_store_on_an_async_worker_does_not_panic() {
+        let url = pg::database();
+        let store: Arc<dyn Store> = echoscope::store::open(&echoscope::config::Store {
+            url: Some(url),
+            ..Default::default()
+        })
+        .unwrap();
+        let worker = Arc::clone(&store);
+        tokio::task::spawn_blocking(move || {
+            worker.ensure_account(&key("async"), "async").unwrap();
+            worker.check().unwrap();
+        })
+        .await
+        .unwrap();
+        // The last handle goes here, on the async worker, with pooled connections open.
+        drop(store);
+    }
+
+    #[test]
+    fn a_nul_character_in_a_post_is_stored_not_refused() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let k = key("nul");
+        store.ensure_account(&k, "nul").unwrap();
+        let mut posts = batch_posts("n", 2);
+        posts[0].text = "before\0after".into();
+        posts[1].client = Some("bot\0".into());
+        let dm = DirectMessage {
+            conversation_id: "c\0".into(),
+            id: "m1".into(),
+            sender: "nul".into(),
+            recipient: None,
+            created_at: t(1),
+            text: "hi\0".into(),
+        };
+        let mut tl = Timeline::new("nul", Platform::Mastodon);
+        tl.posts = posts;
+        tl.direct_messages = vec![dm];
+        let state = FetchState::default();
+        assert_eq!(store.commit_fetch(&k, Some(&tl), &state, None).unwrap(), 3);
+        let back = store.timeline(&k, None).unwrap();
+        assert_eq!(back.posts[0].text, "before\u{FFFD}after");
+        assert_eq!(back.posts[1].client.as_deref(), Some("bot\u{FFFD}"));
+        assert_eq!(back.direct_messages[0].text, "hi\u{FFFD}");
+    }
+
     #[test]
     fn concurrent_openers_migrate_once() {
         let url = pg::database();
@@ -1130,13 +1211,14 @@ mod postgres_only {
     fn an_expired_lease_is_taken_over_with_a_newer_token() {
         let store = Postgres::open(&pg::database()).unwrap();
         let accounts = names(4);
-        let short = Duration::from_secs(1);
+        // Long enough that b's first round (just below) surely comes before it ends.
+        let short = Duration::from_secs(2);
         let a = store.leases("a", &accounts, short).unwrap().held;
         assert_eq!(a.len(), 4);
         // b is live but everything is held.
         assert!(store.leases("b", &accounts, LONG).unwrap().held.is_empty());
         // a stops renewing (it hung, or died): after the lease time b takes everything over.
-        std::thread::sleep(Duration::from_millis(1_300));
+        std::thread::sleep(Duration::from_millis(2_300));
         let b = store.leases("b", &accounts, LONG).unwrap();
         assert_eq!(b.replicas, 1, "a expired with its leases");
         assert_eq!(b.held.len(), 4);
@@ -1463,6 +1545,36 @@ mod copy {
         let copied = copy(&source, &target, |_| {}).unwrap();
         assert_eq!((copied.posts, copied.runs), (81, 6));
         assert_eq!(contents(&target), contents(&source));
+    }
+
+    #[test]
+    fn export_reads_the_database_named_by_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::support::postgres::database().replace("postgres@", "postgres:sekrit@");
+        let store = Postgres::open(&url).unwrap();
+        fill(&store);
+        drop(store);
+        let export = |account: &str| {
+            Command::new(env!("CARGO_BIN_EXE_echoscope"))
+                .args(["export", "--account", account])
+                .current_dir(dir.path())
+                .env("ECHOSCOPE_STORE_URL", &url)
+                .output()
+                .unwrap()
+        };
+        let out = export("ann");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 40);
+        // An unknown account: the error names the database, without the password.
+        let out = export("zoe");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("is not in the store postgres://postgres@127.0.0.1:"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("sekrit"), "{stderr}");
     }
 
     #[test]

@@ -57,6 +57,15 @@ pub async fn metrics(AxState(state): AppState, headers: HeaderMap) -> impl IntoR
         if let Ok(size) = rendering.store.size_bytes() {
             rendering.metrics.store_size.set(size as i64);
         }
+        // The store counts reconnects itself; the counter catches up at each scrape.
+        let reconnects = rendering.store.reconnects();
+        let exported = rendering.metrics.store_reconnects.get();
+        if reconnects > exported {
+            rendering
+                .metrics
+                .store_reconnects
+                .inc_by(reconnects - exported);
+        }
         let text = rendering.metrics.render(format);
         if gzip {
             metrics::gzip(text.as_bytes())

@@ -170,8 +170,10 @@ async fn lease_loop(
             // Bounded: a database that hangs must not keep pollers running past their lease.
             // Not through the pollers' work permits: ten thousand polls queued there must not
             // delay the renewal that keeps them allowed.
+            // At most one round period: validity counts from the round's start whatever
+            // it took, so a slow answer costs validity, not safety.
             match tokio::time::timeout(
-                lease_time.mul_f64(SAFETY),
+                lease_time / 3,
                 tokio::task::spawn_blocking(move || {
                     // The check also proves the store writable (readiness) where the lease
                     // round itself does not touch the database (SQLite).

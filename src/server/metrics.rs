@@ -177,6 +177,8 @@ pub struct Metrics {
     pub lease_handovers: IntCounterVec,
     /// Lease rounds the store did not answer.
     pub lease_rounds_failed: prometheus::IntCounter,
+    /// Connections to the store lost and re-made (PostgreSQL), copied from the store at scrape.
+    pub store_reconnects: prometheus::IntCounter,
     accounts: RwLock<AccountGauges>,
 }
 
@@ -539,6 +541,11 @@ impl Metrics {
             "Lease rounds the store did not answer in time.",
         )
         .expect("valid metric definition");
+        let store_reconnects = prometheus::IntCounter::new(
+            "echoscope_store_reconnects_total",
+            "Times a store call found its database connection broken and reconnected (PostgreSQL).",
+        )
+        .expect("valid metric definition");
         let build_info = GaugeVec::new(
             Opts::new(
                 "echoscope_build_info",
@@ -561,6 +568,7 @@ impl Metrics {
             Box::new(accounts_held.clone()),
             Box::new(lease_handovers.clone()),
             Box::new(lease_rounds_failed.clone()),
+            Box::new(store_reconnects.clone()),
             Box::new(build_info),
         ] {
             registry.register(c).expect("metric names are unique");
@@ -583,6 +591,7 @@ impl Metrics {
             accounts_held,
             lease_handovers,
             lease_rounds_failed,
+            store_reconnects,
             accounts: RwLock::new(AccountGauges::new(&config.metrics.account_labels)),
         }
     }

@@ -74,7 +74,7 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     tracing::info!(
         listen = %local,
         accounts = config.accounts.len(),
-        store = %config.store.path.display(),
+        store = %config.store.location(),
         backend = %config.store.backend,
         "echoscope serve: metrics at http://{local}/metrics, API at http://{local}/api/v1/accounts"
     );

@@ -216,7 +216,8 @@ pub trait Store: Send + Sync {
         lease: std::time::Duration,
     ) -> Result<Leases, StoreError>;
     /// Gives up leases (the replica stopped polling those accounts, or is shutting down), so
-    /// another replica can claim them at once instead of after the lease time.
+    /// another replica can claim them at once instead of after the lease time. A replica left
+    /// holding nothing stops counting as live (its next round, if any, registers it again).
     fn release(&self, replica: &str, accounts: &[String]) -> Result<(), StoreError>;
     /// How many times the store got a database connection back after losing one (for the
     /// `echoscope_store_reconnects_total` metric). Embedded backends never lose one: 0.

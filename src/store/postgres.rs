@@ -10,6 +10,10 @@
 //! `prefer`, which then speaks plain TCP; `require` fails to connect): run the database on a
 //! private network or a Unix socket.
 //!
+//! Round trips: the statements of a poll's path (the account, the lease check, the inserts, the
+//! cursor) are sent with their parameter types (`query_typed`), one round trip each instead of a
+//! prepare and an execute.
+//!
 //! Connections: a small pool kept by hand, like the SQLite readers. A call whose connection
 //! turns out broken (the server restarted, a fail-over) reconnects and retries with
 //! exponential backoff for a bounded time ([`RETRY_FOR`]), and [`Store::reconnects`] counts
@@ -31,6 +35,7 @@ use std::time::{Duration, Instant};
 use backon::BackoffBuilder;
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
+use postgres::types::Type;
 use postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
 
 use super::{AccountKey, Backend, Lease, Leases, Run, Store, StoreError, StoredRun};
@@ -204,7 +209,10 @@ impl Postgres {
             .connect_timeout(CONNECT_TIMEOUT)
             .keepalives(true)
             .keepalives_idle(Duration::from_secs(30))
-            .tcp_user_timeout(Duration::from_secs(30));
+            // Data the server has not acknowledged within this time means the link is gone (a
+            // kernel-level ACK, so a long query does not trip it): a call on a dead pooled
+            // connection fails in seconds, not after the system's 15-minute default.
+            .tcp_user_timeout(Duration::from_secs(5));
         if config.get_application_name().is_none() {
             config.application_name("echoscope");
         }
@@ -437,7 +445,13 @@ impl Postgres {
         } else {
             "SELECT id, handle FROM accounts WHERE name = $1 AND platform = $2"
         };
-        let row = tx.query_opt(sql, &[&key.name, &key.platform.as_str()])?;
+        let row = tx.query_typed_opt(
+            sql,
+            &[
+                (&key.name, Type::TEXT),
+                (&key.platform.as_str(), Type::TEXT),
+            ],
+        )?;
         match row {
             Some(r) => Ok((r.get(0), r.get(1))),
             None => Err(Failure::Store(StoreError::UnknownAccount(key.name.clone()))),
@@ -463,22 +477,22 @@ impl Postgres {
             let mut links = Vec::with_capacity(chunk.len());
             let mut langs = Vec::with_capacity(chunk.len());
             for p in chunk {
-                ids.push(p.id.as_str());
+                ids.push(text(&p.id));
                 created.push(micros(p.created_at));
                 kinds.push(p.kind.as_str());
-                texts.push(p.text.as_str());
-                reply_ids.push(p.reply_to_id.as_deref());
-                reply_accounts.push(p.reply_to_account.as_deref());
+                texts.push(text(&p.text));
+                reply_ids.push(opt_text(&p.reply_to_id));
+                reply_accounts.push(opt_text(&p.reply_to_account));
                 reply_created.push(p.reply_to_created_at.map(micros));
-                clients.push(p.client.as_deref());
+                clients.push(opt_text(&p.client));
                 links.push(serde_json::to_string(&p.links).map_err(|e| {
                     Failure::Store(self.corrupt("posts.links", format!("post {}: {e}", p.id)))
                 })?);
-                langs.push(p.lang.as_deref());
+                langs.push(opt_text(&p.lang));
             }
             // WITH ORDINALITY keeps the batch order, so of two copies of one id in a batch the
             // first is kept, as SQLite's INSERT OR IGNORE does.
-            new += tx.execute(
+            new += tx.execute_typed(
                 "INSERT INTO posts (account_id, post_id, created_at, kind, text, reply_to_id,
                         reply_to_account, reply_to_created_at, client, links, lang)
                  SELECT $1, p, c, k, t, ri, ra, rc, cl, l, la
@@ -488,17 +502,17 @@ impl Postgres {
                  ORDER BY n
                  ON CONFLICT (account_id, post_id) DO NOTHING",
                 &[
-                    &account_id,
-                    &ids,
-                    &created,
-                    &kinds,
-                    &texts,
-                    &reply_ids,
-                    &reply_accounts,
-                    &reply_created,
-                    &clients,
-                    &links,
-                    &langs,
+                    (&account_id, Type::INT8),
+                    (&ids, Type::TEXT_ARRAY),
+                    (&created, Type::INT8_ARRAY),
+                    (&kinds, Type::TEXT_ARRAY),
+                    (&texts, Type::TEXT_ARRAY),
+                    (&reply_ids, Type::TEXT_ARRAY),
+                    (&reply_accounts, Type::TEXT_ARRAY),
+                    (&reply_created, Type::INT8_ARRAY),
+                    (&clients, Type::TEXT_ARRAY),
+                    (&links, Type::TEXT_ARRAY),
+                    (&langs, Type::TEXT_ARRAY),
                 ],
             )? as usize;
         }
@@ -513,15 +527,13 @@ impl Postgres {
     ) -> Result<usize, Failure> {
         let mut new = 0;
         for chunk in messages.chunks(INSERT_CHUNK) {
-            let ids: Vec<&str> = chunk.iter().map(|m| m.id.as_str()).collect();
-            let conversations: Vec<&str> =
-                chunk.iter().map(|m| m.conversation_id.as_str()).collect();
-            let senders: Vec<&str> = chunk.iter().map(|m| m.sender.as_str()).collect();
-            let recipients: Vec<Option<&str>> =
-                chunk.iter().map(|m| m.recipient.as_deref()).collect();
+            let ids: Vec<_> = chunk.iter().map(|m| text(&m.id)).collect();
+            let conversations: Vec<_> = chunk.iter().map(|m| text(&m.conversation_id)).collect();
+            let senders: Vec<_> = chunk.iter().map(|m| text(&m.sender)).collect();
+            let recipients: Vec<_> = chunk.iter().map(|m| opt_text(&m.recipient)).collect();
             let created: Vec<i64> = chunk.iter().map(|m| micros(m.created_at)).collect();
-            let texts: Vec<&str> = chunk.iter().map(|m| m.text.as_str()).collect();
-            new += tx.execute(
+            let texts: Vec<_> = chunk.iter().map(|m| text(&m.text)).collect();
+            new += tx.execute_typed(
                 "INSERT INTO direct_messages (account_id, message_id, conversation_id, sender,
                         recipient, created_at, text)
                  SELECT $1, i, c, s, r, t, x
@@ -530,13 +542,13 @@ impl Postgres {
                  ORDER BY n
                  ON CONFLICT (account_id, message_id) DO NOTHING",
                 &[
-                    &account_id,
-                    &ids,
-                    &conversations,
-                    &senders,
-                    &recipients,
-                    &created,
-                    &texts,
+                    (&account_id, Type::INT8),
+                    (&ids, Type::TEXT_ARRAY),
+                    (&conversations, Type::TEXT_ARRAY),
+                    (&senders, Type::TEXT_ARRAY),
+                    (&recipients, Type::TEXT_ARRAY),
+                    (&created, Type::INT8_ARRAY),
+                    (&texts, Type::TEXT_ARRAY),
                 ],
             )? as usize;
         }
@@ -549,7 +561,7 @@ impl Postgres {
         account_id: i64,
         state: &FetchState,
     ) -> Result<(), Failure> {
-        tx.execute(
+        tx.execute_typed(
             "INSERT INTO fetch_state (account_id, etag, last_modified, cursor, backfilled,
                     last_success)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -557,12 +569,12 @@ impl Postgres {
                     last_modified = excluded.last_modified, cursor = excluded.cursor,
                     backfilled = excluded.backfilled, last_success = excluded.last_success",
             &[
-                &account_id,
-                &state.etag,
-                &state.last_modified,
-                &state.cursor,
-                &state.backfilled,
-                &state.last_success.map(micros),
+                (&account_id, Type::INT8),
+                (&state.etag, Type::TEXT),
+                (&state.last_modified, Type::TEXT),
+                (&state.cursor, Type::TEXT),
+                (&state.backfilled, Type::BOOL),
+                (&state.last_success.map(micros), Type::INT8),
             ],
         )?;
         Ok(())
@@ -674,6 +686,21 @@ fn parse_kind(s: &str) -> Option<PostKind> {
     ]
     .into_iter()
     .find(|k| k.as_str() == s)
+}
+
+/// PostgreSQL text cannot hold NUL characters (SQLite's can), and a post that has one (a JSON
+/// API may send `\u0000`) must not make its whole page fail to store forever: it is kept with
+/// U+FFFD in its place.
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+fn opt_text(s: &Option<String>) -> Option<std::borrow::Cow<'_, str>> {
+    s.as_deref().map(text)
 }
 
 /// A lease time as seconds for `make_interval`.
@@ -825,10 +852,10 @@ impl Store for Postgres {
             if let Some(lease) = lease {
                 // FOR SHARE holds the row until commit: a replica claiming the account waits
                 // for this write, then takes it with a newer token.
-                let held = tx.query_opt(
+                let held = tx.query_typed_opt(
                     "SELECT 1 FROM leases WHERE account = $1 AND token = $2
                         AND holder IS NOT NULL AND expires_at > now() FOR SHARE",
-                    &[&lease.account, &lease.token],
+                    &[(&lease.account, Type::TEXT), (&lease.token, Type::INT8)],
                 )?;
                 if held.is_none() {
                     return Err(Failure::Store(StoreError::LeaseLost {
@@ -1072,7 +1099,9 @@ impl Store for Postgres {
                         SELECT account FROM leases
                         WHERE account = ANY($2)
                           AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())
-                        ORDER BY account LIMIT $3 FOR UPDATE SKIP LOCKED)",
+                        ORDER BY account LIMIT $3 FOR UPDATE SKIP LOCKED)
+                       -- Checked again on the locked row: never take a live lease.
+                       AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())",
                     &[&replica, &accounts, &wanted, &secs],
                 )?;
             }
@@ -1104,6 +1133,14 @@ impl Store for Postgres {
                 "UPDATE leases SET holder = NULL, expires_at = NULL
                  WHERE holder = $1 AND account = ANY($2)",
                 &[&replica, &accounts],
+            )?;
+            // A replica left holding nothing (it is shutting down) stops counting as live at
+            // once, so the others' fair shares grow at their next round, not after its
+            // heartbeat runs out. Were it still running, its next round registers it again.
+            tx.execute(
+                "DELETE FROM replicas WHERE id = $1
+                 AND NOT EXISTS (SELECT 1 FROM leases WHERE holder = $1)",
+                &[&replica],
             )?;
             Ok(())
         })

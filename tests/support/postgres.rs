@@ -220,15 +220,23 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }
 
-    /// Creates a fresh, empty database and returns its URL.
+    /// Creates a fresh, empty database and returns its URL. Callable from async tests too: the
+    /// blocking client runs on a thread of its own.
     pub fn database(&self) -> String {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("test_{}", NEXT.fetch_add(1, Ordering::SeqCst));
-        let mut client = ::postgres::Client::connect(&self.url("postgres"), ::postgres::NoTls)
-            .unwrap_or_else(|e| panic!("connecting to the test cluster: {e}"));
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+        let admin = self.url("postgres");
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls)
+                    .unwrap_or_else(|e| panic!("connecting to the test cluster: {e}"));
+                client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
         self.url(&name)
     }
 }
