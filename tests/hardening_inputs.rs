@@ -188,6 +188,7 @@ fn an_empty_standard_input_is_an_error_named_dash() {
     let (code, _, stderr) = run_with_stdin(&["scan", "-", "--quiet"], b"");
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("-: "), "{stderr}");
+    assert!(stderr.contains("empty"), "{stderr}");
     assert!(!stderr.contains("echoscope-stdin"), "{stderr}");
 }
 

@@ -438,8 +438,22 @@ async fn fetch_file(
         let mut timeline = timelines
             .next()
             .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
-        // A watched file is one account; should it hold several, they are watched as one.
-        for t in timelines {
+        // A watched file is one account; should it hold several, they are watched as one
+        // (the bundled demo's `human.jsonl` does), and the log names them, so that the merge
+        // is not silent.
+        let others: Vec<Timeline> = timelines.collect();
+        if !others.is_empty() {
+            let names: Vec<String> = std::iter::once(&timeline)
+                .chain(&others)
+                .map(|t| format!("{} ({})", t.account, t.platform))
+                .collect();
+            tracing::warn!(
+                file = %path.display(),
+                accounts = %names.join(", "),
+                "a watched file holds several accounts; they are analysed as one"
+            );
+        }
+        for t in others {
             timeline.merge(t);
         }
         timeline.finish();
