@@ -501,3 +501,70 @@ fn markdown_post_text_cannot_make_links_or_markup() {
     let html = rendered(&report, echoscope::report::Format::Html);
     assert!(!html.contains("<b>x</b>"), "HTML escapes post text");
 }
+
+/// The issue's scenario end to end: a daemon whose `file:` source is a named pipe says why it
+/// cannot read it, and stops on SIGTERM instead of living on after "stopped".
+#[cfg(unix)]
+#[test]
+fn a_daemon_with_a_named_pipe_source_says_why_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("feed.jsonl");
+    mkfifo(&fifo);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = dir.path().join("echoscope.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n[store]\npath = \"{}\"\n\
+             [[accounts]]\nname = \"piped\"\nsource = \"file:{}\"\n",
+            dir.path().join("e.db").display(),
+            fifo.display()
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("daemon.log");
+    let mut child = echoscope()
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let said = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("not a regular file") {
+            break true;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    let start = Instant::now();
+    let exited = loop {
+        if child.try_wait().unwrap().is_some() {
+            break true;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(said, "the account's error names the pipe: {text}");
+    assert!(term, "kill -TERM");
+    assert!(exited, "the daemon lives on after SIGTERM: {text}");
+}
