@@ -45,6 +45,9 @@ fn fetch_live(specs: &[PathBuf], depth: usize, loaded: &mut scan::Loaded) -> Res
     Ok(())
 }
 
+/// How long `serve` waits, once stopped, for blocking work still running (a file being read).
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Exit code: everything went well and no `--fail-on` threshold was met.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: a finding at or above the `--fail-on` severity exists.
@@ -209,11 +212,23 @@ pub fn main() -> i32 {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader of standard output went away (`| head`): a normal end, as in ripgrep,
+        // for every command that writes there. A file being written never fails so.
+        Err(e) if is_broken_pipe(&e) => EXIT_OK,
         Err(e) => {
             eprintln!("echoscope: error: {}", message(&e));
             EXIT_ERROR
         }
     }
+}
+
+/// Whether writing to a closed pipe is what failed, at any depth of the error's causes.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes on one line, leaving out a cause whose text the message already
@@ -316,6 +331,10 @@ fn run_scan(args: ScanArgs) -> Result<i32> {
     if !live.is_empty() {
         fetch_live(&live, args.depth, &mut loaded)?;
     }
+    if let Some(pb) = &spinner {
+        pb.finish_and_clear();
+    }
+    loaded.usable()?;
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }
@@ -411,12 +430,17 @@ fn run_serve(args: ServeArgs) -> Result<i32> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(crate::server::supervisor::run(
+    let served = runtime.block_on(crate::server::supervisor::run(
         crate::server::supervisor::Options {
             config,
             config_path: path,
         },
-    ))?;
+    ));
+    // A blocking read that never returns (a file on a stalled mount) would keep the process
+    // alive after "stopped", since dropping a runtime waits for its blocking threads: the wait
+    // is bounded, and what is still blocked then ends with the process.
+    runtime.shutdown_timeout(SHUTDOWN_WAIT);
+    served?;
     Ok(EXIT_OK)
 }
 

@@ -347,6 +347,7 @@ pub fn account_report(timeline: &Timeline, mut outcomes: Vec<Ran>) -> AccountRep
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let score_breakdown = score::breakdown(&findings);
     let score = score::score(&score_breakdown);
+    let verdict = score::verdict_for(score, counts.total).to_string();
     AccountReport {
         account: timeline.account.clone(),
         platform: timeline.platform,
@@ -355,7 +356,7 @@ pub fn account_report(timeline: &Timeline, mut outcomes: Vec<Ran>) -> AccountRep
         posts: counts,
         declared_bot: timeline.declared_bot,
         score,
-        verdict: score::verdict(score).to_string(),
+        verdict,
         score_breakdown,
         basis: Some(basis),
         detectors,
@@ -375,26 +376,52 @@ pub struct Loaded {
 /// at all is an error for the whole scan: an audit that silently left out a file the user named
 /// would mislead.
 pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError> {
+    // Standard input is copied to a private file first: detection looks at an input before
+    // its reader reads it, and a pipe cannot be read twice. The copy lives until the end.
+    let mut stdin = None;
+    let mut given = Vec::with_capacity(inputs.len());
+    for p in inputs {
+        if sources::is_stdin(p) {
+            if stdin.is_some() {
+                return Err(SourceError::StdinTwice);
+            }
+            let spooled = sources::stdin::Spooled::read(&options.limits)?;
+            given.push(spooled.path().to_path_buf());
+            stdin = Some(spooled);
+        } else {
+            given.push(p.clone());
+        }
+    }
+    let display_path = |p: &Path| match &stdin {
+        Some(s) if p == s.path() => "-".to_string(),
+        _ => display_path(p),
+    };
     // Folders that are not themselves an archive are walked; what they hold that no source
     // reads is listed in the report rather than silently dropped.
+    let named = |e: SourceError| match &stdin {
+        Some(s) => e.renamed(s.path(), Path::new("-")),
+        None => e,
+    };
     let mut files = Vec::new();
     let mut unsupported = Vec::new();
-    for p in inputs {
-        let e = sources::expand(p, &options.limits)?;
+    for p in &given {
+        let e = sources::expand(p, &options.limits).map_err(named)?;
         files.extend(e.inputs);
         unsupported.extend(e.unsupported);
     }
+    // Dates are judged against the time of the analysis, as the detectors see it.
+    let now = options.now.unwrap_or_else(Utc::now);
     let results: Vec<Result<(PathBuf, InputFormat, sources::Batch), SourceError>> = files
         .par_iter()
         .map(|p| {
-            let (format, batch) = sources::read(p, options.input_format, &options.limits)?;
+            let (format, batch) = sources::read_at(p, options.input_format, &options.limits, now)?;
             Ok((p.clone(), format, batch))
         })
         .collect();
     let mut by_account: BTreeMap<(Platform, String), Timeline> = BTreeMap::new();
     let mut summaries = Vec::new();
     for r in results {
-        let (path, format, batch) = r?;
+        let (path, format, batch) = r.map_err(named)?;
         let posts = batch.timelines.iter().map(|t| t.posts.len() as u64).sum();
         summaries.push(InputSummary {
             path: display_path(&path),
@@ -434,6 +461,39 @@ pub fn load(inputs: &[PathBuf], options: &Options) -> Result<Loaded, SourceError
         timelines,
         inputs: summaries,
     })
+}
+
+impl Loaded {
+    /// Whether anything can be analysed: one rule for files, folders, standard input and live
+    /// sources alike. Nothing usable is an error that says, per input, why it was not used
+    /// (left out, empty, every record damaged), rather than a report of no accounts.
+    pub fn usable(&self) -> Result<(), SourceError> {
+        if self.timelines.iter().any(|t| !t.posts.is_empty()) {
+            return Ok(());
+        }
+        let mut reasons: Vec<String> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                let why = match (&i.error, i.skipped.examples.first()) {
+                    (Some(error), _) => error.clone(),
+                    (None, Some(p)) => format!(
+                        "no posts, {} damaged record{} skipped (first: {}: {})",
+                        i.skipped.count,
+                        if i.skipped.count == 1 { "" } else { "s" },
+                        p.record,
+                        p.reason
+                    ),
+                    (None, None) => "no posts".to_string(),
+                };
+                format!("{}: {why}", i.path)
+            })
+            .collect();
+        if reasons.is_empty() {
+            reasons.push("no input files (an empty folder?)".into());
+        }
+        Err(SourceError::NothingUsable { reasons })
+    }
 }
 
 /// Analyses loaded timelines into a report.

@@ -63,6 +63,20 @@ pub fn score(breakdown: &[Breakdown]) -> u32 {
     100u32.saturating_sub(breakdown.iter().map(|b| b.penalty).sum())
 }
 
+/// The verdict of an account with no posts in the analysis window. A score needs posts: with
+/// none, nothing took points off because nothing was looked at, and 100 would read as a clean
+/// bill of health. Reports show this instead of the score ([`crate::model::AccountReport::scored`]).
+pub const NO_POSTS: &str = "no posts in the analysis window";
+
+/// The verdict of an account report: the score in words, or [`NO_POSTS`] when `posts` is 0.
+pub fn verdict_for(score: u32, posts: u64) -> &'static str {
+    if posts == 0 {
+        NO_POSTS
+    } else {
+        verdict(score)
+    }
+}
+
 /// The score in words.
 pub fn verdict(score: u32) -> &'static str {
     match score {
@@ -106,5 +120,11 @@ mod tests {
         assert_eq!(score(&b), 55);
         assert_eq!(verdict(55), "shows some automated behaviour");
         assert_eq!(score(&breakdown(&[])), 100);
+    }
+
+    #[test]
+    fn no_posts_is_no_verdict_of_a_person() {
+        assert_eq!(verdict_for(100, 0), NO_POSTS);
+        assert_eq!(verdict_for(100, 1), "reads as a person talking with people");
     }
 }

@@ -7,6 +7,7 @@ mod browser;
 mod daemon_e2e;
 mod facebook;
 mod golden;
+mod hardening_inputs;
 mod hostile_downloads;
 mod instagram;
 mod linkedin;

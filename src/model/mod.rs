@@ -22,4 +22,7 @@ pub use report::{
     AccountReport, Basis, BasisLevel, Counts, DetectorSummary, InputFormat, InputSummary, Problem,
     Report, Skipped, SourceKind, Tool, SCHEMA_VERSION,
 };
-pub use timeline::{created_at_from_id, DirectMessage, Platform, Post, PostKind, Timeline};
+pub use timeline::{
+    created_at_from_id, implausible_date, DirectMessage, Platform, Post, PostKind, Timeline,
+    FUTURE_SLACK_DAYS,
+};

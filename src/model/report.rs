@@ -363,6 +363,22 @@ pub struct AccountReport {
 }
 
 impl AccountReport {
+    /// Whether the score means anything: it needs posts in the analysis window. Without any
+    /// (a `file:` account whose posts are all older than its retention, an archive of direct
+    /// messages only) reports say so (the verdict is `score::NO_POSTS`) instead of a score.
+    pub fn scored(&self) -> bool {
+        self.posts.total > 0
+    }
+
+    /// The score as reports write it: `73/100`, or `no score` without posts.
+    pub fn score_text(&self) -> String {
+        if self.scored() {
+            format!("{}/100", self.score)
+        } else {
+            "no score".to_string()
+        }
+    }
+
     /// The highest severity among all findings.
     pub fn highest_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()

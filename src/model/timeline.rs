@@ -122,6 +122,66 @@ impl Platform {
     }
 }
 
+impl Platform {
+    /// The first day a post on the platform can be dated: its launch (Twitter 2006, Mastodon
+    /// 2016, ...), with a margin for beta years; for feeds and other sources, the first RSS
+    /// feeds (1999). An earlier date is a damaged record, not history.
+    pub fn launched(self) -> DateTime<Utc> {
+        let year = match self {
+            Platform::Linkedin => 2003,
+            Platform::Facebook => 2004,
+            Platform::Youtube | Platform::Reddit => 2005,
+            Platform::Twitter => 2006,
+            Platform::Instagram => 2010,
+            // TikTok exports carry the musical.ly videos it absorbed (2014 on).
+            Platform::Tiktok => 2014,
+            Platform::Mastodon => 2016,
+            // Bluesky's developers posted through 2022, before the public beta.
+            Platform::Bluesky => 2022,
+            Platform::Threads => 2023,
+            Platform::Feed | Platform::Other => 1999,
+        };
+        Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+}
+
+/// How far past the time of the analysis a post may be dated and still be read: clocks and
+/// zones written wrongly shift by hours, never by more than a few days.
+pub const FUTURE_SLACK_DAYS: i64 = 3;
+
+/// Why a post dated `at` on `platform` cannot be right at the time of the analysis `now`
+/// (before the platform existed, or more than [`FUTURE_SLACK_DAYS`] after `now`); `None` when it
+/// can. The one rule for every source, applied by [`Timeline::vet`].
+pub fn implausible_date(
+    platform: Platform,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let launched = platform.launched();
+    if at < launched {
+        return Some(format!(
+            "dated {}, before {} existed ({})",
+            at.format("%Y-%m-%d"),
+            if platform == Platform::Other || platform == Platform::Feed {
+                "the first web feeds".to_string()
+            } else {
+                platform.as_str().to_string()
+            },
+            launched.format("%Y")
+        ));
+    }
+    if at > now + chrono::Duration::days(FUTURE_SLACK_DAYS) {
+        return Some(format!(
+            "dated {}, more than {FUTURE_SLACK_DAYS} days after the analysis ({})",
+            at.format("%Y-%m-%d"),
+            now.format("%Y-%m-%d")
+        ));
+    }
+    None
+}
+
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -231,6 +291,11 @@ pub struct Timeline {
     pub direct_messages: Vec<DirectMessage>,
     /// The platform's own self-declared automation flag (Mastodon `bot`), where known.
     pub declared_bot: Option<bool>,
+    /// Records [`Timeline::finish`] and [`Timeline::vet`] left out (a repeated post id, a date
+    /// that cannot be right), each named: `sources::read` moves them into its batch's skipped
+    /// records, so that nothing vanishes unsaid. Never stored or serialised.
+    #[serde(skip)]
+    pub dropped: super::Skipped,
 }
 
 impl Timeline {
@@ -241,19 +306,38 @@ impl Timeline {
             posts: Vec::new(),
             direct_messages: Vec::new(),
             declared_bot: None,
+            dropped: super::Skipped::default(),
         }
     }
 
     /// Sorts posts oldest first (ties by id, so the order never depends on the input's order)
-    /// and drops repeated post ids, keeping the first seen. Sources call this once at the end.
+    /// and drops repeated post ids, keeping the first seen and noting each repeat in
+    /// [`Timeline::dropped`]. Sources call this once at the end.
     pub fn finish(&mut self) {
-        let mut seen =
-            <foldhash::HashSet<&str> as foldhash::HashSetExt>::with_capacity(self.posts.len());
-        let keep: Vec<bool> = self
-            .posts
-            .iter()
-            .map(|p| seen.insert(p.id.as_str()))
-            .collect();
+        let mut seen = <foldhash::HashMap<&str, usize> as foldhash::HashMapExt>::with_capacity(
+            self.posts.len(),
+        );
+        let mut keep = Vec::with_capacity(self.posts.len());
+        for (i, p) in self.posts.iter().enumerate() {
+            match seen
+                .get(p.id.as_str())
+                .and_then(|&first| self.posts.get(first))
+            {
+                Some(first) => {
+                    keep.push(false);
+                    let reason = if first == p {
+                        "an exact repeat of an earlier record (one kept)"
+                    } else {
+                        "the post id of an earlier record with other content (the first kept)"
+                    };
+                    self.dropped.note(format!("post {}", p.id), reason);
+                }
+                None => {
+                    keep.push(true);
+                    seen.insert(p.id.as_str(), i);
+                }
+            }
+        }
         drop(seen);
         let mut keep = keep.into_iter();
         self.posts.retain(|_| keep.next().unwrap_or(true));
@@ -269,10 +353,36 @@ impl Timeline {
         });
     }
 
+    /// Leaves out posts whose date cannot be right at the time of the analysis `now`
+    /// ([`implausible_date`]: year 1, 9999, before the platform, days in the future), noting
+    /// each in [`Timeline::dropped`] as a damaged record. `sources::read` applies it to every
+    /// timeline every file source reads.
+    pub fn vet(&mut self, now: DateTime<Utc>) {
+        let platform = self.platform;
+        let dropped = &mut self.dropped;
+        self.posts
+            .retain(|p| match implausible_date(platform, p.created_at, now) {
+                Some(reason) => {
+                    dropped.note(format!("post {}", p.id), reason);
+                    false
+                }
+                None => true,
+            });
+        self.direct_messages
+            .retain(|m| match implausible_date(platform, m.created_at, now) {
+                Some(reason) => {
+                    dropped.note(format!("direct message {}", m.id), reason);
+                    false
+                }
+                None => true,
+            });
+    }
+
     /// Adds another timeline of the same account (several files of one export).
     pub fn merge(&mut self, other: Timeline) {
         self.posts.extend(other.posts);
         self.direct_messages.extend(other.direct_messages);
+        self.dropped.absorb(other.dropped);
         if self.declared_bot.is_none() {
             self.declared_bot = other.declared_bot;
         }
@@ -432,5 +542,31 @@ mod tests {
         let ids: Vec<_> = tl.posts.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["1", "2"]);
         assert_eq!(tl.posts[1].text, "b");
+        assert_eq!(tl.dropped.count, 1, "the repeat is counted");
+        assert_eq!(tl.dropped.examples[0].record, "post 2");
+    }
+
+    #[test]
+    fn vet_refuses_dates_before_the_platform_and_days_ahead() {
+        let now = Utc.with_ymd_and_hms(2025, 6, 1, 0, 0, 0).unwrap();
+        let mut tl = Timeline::new("a", Platform::Mastodon);
+        for (id, at) in [
+            (
+                "before_mastodon",
+                Utc.with_ymd_and_hms(2015, 12, 31, 0, 0, 0).unwrap(),
+            ),
+            ("ok", Utc.with_ymd_and_hms(2025, 5, 1, 0, 0, 0).unwrap()),
+            ("skew", now + chrono::Duration::days(2)),
+            ("future", now + chrono::Duration::days(4)),
+        ] {
+            tl.posts.push(Post::new(id, at, "x"));
+        }
+        tl.vet(now);
+        let ids: Vec<_> = tl.posts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["ok", "skew"]);
+        assert_eq!(tl.dropped.count, 2);
+        assert!(tl.dropped.examples[0]
+            .reason
+            .contains("before mastodon existed"));
     }
 }

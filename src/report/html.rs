@@ -108,7 +108,7 @@ pub fn render(report: &Report, zone: Tz) -> String {
                                     @else { (handle(&a.account)) }
                                 }
                                 td { (a.platform.as_str()) }
-                                td { (a.score) "/100" }
+                                td { (a.score_text()) }
                                 td { (a.findings.len()) }
                                 td { (a.posts.total) }
                             }
@@ -148,6 +148,7 @@ pub fn account(a: &AccountReport, zone: Tz) -> Markup {
         _ => String::new(),
     };
     let score_class = match a.score {
+        _ if !a.scored() => "none",
         80..=100 => "good",
         50..=79 => "mixed",
         _ => "bad",
@@ -163,12 +164,18 @@ pub fn account(a: &AccountReport, zone: Tz) -> Markup {
                 "."
             }
             div.score {
-                div class=(format!("score-number {score_class}")) aria-label="authenticity score" { (a.score) span.small { "/100" } }
-                div { p { strong { "Authenticity score: " (a.score) "/100, " (a.verdict) "." } } }
+                @if a.scored() {
+                    div class=(format!("score-number {score_class}")) aria-label="authenticity score" { (a.score) span.small { "/100" } }
+                } @else {
+                    div class=(format!("score-number {score_class}")) aria-label="authenticity score" { "–" }
+                }
+                div { p { strong { "Authenticity score: " (a.score_text()) ", " (a.verdict) "." } } }
             }
             p.verdict { (verdict_paragraph(a)) }
             h3 { "How the score is made" }
-            @if a.score_breakdown.is_empty() {
+            @if !a.scored() {
+                p { "No score: with no posts, nothing was looked at." }
+            } @else if a.score_breakdown.is_empty() {
                 p { "100: no finding took points off." }
             } @else {
                 table.breakdown {

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use chrono_tz::Tz;
 
 use super::charts::{duration_words, latency_label, rest_in_words};
-use super::words::{handle, time, verdict_paragraph};
+use super::words::{escape_controls, handle, is_hidden_control, time, verdict_paragraph};
 use crate::model::{AccountReport, Finding, Report};
 
 /// Accounts shown in full, as in the terminal report; the rest get a table row each.
@@ -24,16 +24,58 @@ const POSTS_SHOWN: usize = 12;
 /// a line, and folds line breaks, so an input text stays one line of plain text. `(`, `.`,
 /// `-` and `!` mean something only after `]` or at the start of a line, and no input text
 /// starts a line here.
+///
+/// Nor may a text become a link or markup by itself: `&` (an entity), the `:` of `://` and `@`
+/// (GitHub links `https://…` and `name@host` bare) and the dot of `www.` are escaped too, and control
+/// and bidirectional-override characters are written out ([`escape_controls`]) for whoever
+/// reads the file in a terminal.
 pub fn escape(s: &str) -> String {
+    let s = escape_controls(s);
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '~' | '&' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' | '\r' => out.push(' '),
+            // The colon of a scheme (`https://`), not of a time or a sentence.
+            ':' if chars.peek() == Some(&'/') => out.push_str("\\:"),
+            '.' if out
+                .as_bytes()
+                .get(out.len().saturating_sub(3)..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(b"www")) =>
+            {
+                out.push_str("\\.")
+            }
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A text as a code span inside a table cell: its backticks become `'`, its `|` cannot end
+/// the cell, its controls are written out.
+fn code_span(s: &str) -> String {
+    format!(
+        "`{}`",
+        escape_controls(s).replace('`', "'").replace('|', "\\|")
+    )
+}
+
+/// A link target in `<…>` form, which may hold neither a line break, `<`, `>` nor a space:
+/// those and every other control are percent-encoded, so an id that is a URL cannot end the
+/// link and start markup of its own.
+fn link_target(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c == '<' || c == '>' || c == '\\' || c.is_whitespace() || is_hidden_control(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
         }
     }
     out
@@ -65,10 +107,10 @@ pub fn render(report: &Report, zone: Tz) -> String {
         for a in report.accounts.iter().skip(DETAILED_ACCOUNTS) {
             let _ = writeln!(
                 out,
-                "| {} | {} | {}/100 | {} |",
+                "| {} | {} | {} | {} |",
                 escape(&handle(&a.account)),
                 a.platform.as_str(),
-                a.score,
+                a.score_text(),
                 a.findings.len()
             );
         }
@@ -91,8 +133,8 @@ pub fn render(report: &Report, zone: Tz) -> String {
             }
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} |",
-                i.path.replace('`', "'"),
+                "| {} | {} | {} |",
+                code_span(&i.path),
                 i.posts,
                 skipped
             );
@@ -104,10 +146,10 @@ pub fn render(report: &Report, zone: Tz) -> String {
 fn account(out: &mut String, a: &AccountReport, zone: Tz) {
     let _ = writeln!(
         out,
-        "\n## {} ({})\n\n**Authenticity score: {}/100**, {}.\n\n{}",
+        "\n## {} ({})\n\n**Authenticity score: {}**, {}.\n\n{}",
         escape(&handle(&a.account)),
         a.platform.as_str(),
-        a.score,
+        a.score_text(),
         a.verdict,
         escape(&verdict_paragraph(a))
     );
@@ -193,8 +235,8 @@ fn finding(out: &mut String, a: &AccountReport, f: &Finding, zone: Tz) {
     }
     for e in f.evidence.iter().take(POSTS_SHOWN) {
         let id = match a.platform.post_url(&a.account, &e.post_id) {
-            Some(url) => format!("[{}](<{}>)", escape(&e.post_id), url.replace('>', "%3E")),
-            None => format!("`{}`", e.post_id.replace('`', "'")),
+            Some(url) => format!("[{}](<{}>)", escape(&e.post_id), link_target(&url)),
+            None => code_span(&e.post_id),
         };
         let note = e
             .note
@@ -227,5 +269,20 @@ mod tests {
     fn input_text_cannot_make_markdown() {
         assert_eq!(escape("# [x](y) | *b*"), "\\# \\[x\\](y) \\| \\*b\\*");
         assert_eq!(escape("a\nb"), "a b");
+    }
+
+    #[test]
+    fn input_text_cannot_make_bare_links_entities_or_controls() {
+        assert_eq!(
+            escape("see https://evil.example or www.evil.example, a@b.example at 09:00"),
+            "see https\\://evil.example or www\\.evil.example, a\\@b.example at 09:00"
+        );
+        assert_eq!(escape("&lt;b&gt;"), "\\&lt;b\\&gt;");
+        assert_eq!(escape("\u{1b}[31m\u{202e}"), "\\\\u{1b}\\[31m\\\\u{202e}");
+        assert_eq!(
+            link_target("https://h.example/1\n# x>"),
+            "https://h.example/1%0A#%20x%3E"
+        );
+        assert_eq!(code_span("a|b`c"), "`a\\|b'c`");
     }
 }

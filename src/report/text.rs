@@ -3,6 +3,10 @@
 //! Colour only when asked (the CLI turns it on for a terminal). Times are in the zone asked for
 //! (`--tz`, UTC by default).
 //!
+//! Every text in the report is made terminal-safe before it is laid out ([`terminal_safe`]):
+//! a post or an account name with `ESC[31m`, an OSC title-setting sequence or U+202E shows
+//! them written out, it never steers the terminal.
+//!
 //! A scan of thousands of accounts would drown a terminal, so beyond [`DETAILED_ACCOUNTS`] the
 //! remaining accounts get one line each; the JSON report always has everything.
 
@@ -11,6 +15,7 @@ use std::fmt::Write;
 use chrono_tz::Tz;
 use owo_colors::OwoColorize;
 
+use super::words::escape_controls;
 use crate::model::{AccountReport, Report};
 use crate::model::{Finding, Severity};
 
@@ -39,12 +44,12 @@ impl Style {
         }
     }
 
-    fn score(&self, score: u32) -> String {
-        let text = format!("{score}/100");
-        if !self.color {
+    fn score(&self, a: &AccountReport) -> String {
+        let text = a.score_text();
+        if !self.color || !a.scored() {
             return text;
         }
-        match score {
+        match a.score {
             80..=100 => text.green().bold().to_string(),
             50..=79 => text.yellow().bold().to_string(),
             _ => text.red().bold().to_string(),
@@ -69,6 +74,46 @@ impl Style {
 }
 
 pub fn render(report: &Report, color: bool, zone: Tz) -> String {
+    match terminal_safe(report) {
+        Some(safe) => render_safe(&safe, color, zone),
+        // Not expected (a report always round-trips through JSON); then the whole text, which
+        // has no colour of its own, is escaped instead.
+        None => render_safe(report, false, zone)
+            .split('\n')
+            .map(|line| escape_controls(line).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// A copy of the report with every string in it (post text, account names, paths, skipped
+/// records' names, map keys) passed through [`escape_controls`]. Done on the data through its
+/// JSON form, so that a field added later cannot be forgotten here.
+fn terminal_safe(report: &Report) -> Option<Report> {
+    fn clean(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(safe) = escape_controls(s) {
+                    *s = safe;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
+            serde_json::Value::Object(map) => {
+                for (key, mut value) in std::mem::take(map) {
+                    clean(&mut value);
+                    map.insert(escape_controls(&key).into_owned(), value);
+                }
+            }
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+            }
+        }
+    }
+    let mut value = serde_json::to_value(report).ok()?;
+    clean(&mut value);
+    serde_json::from_value(value).ok()
+}
+
+fn render_safe(report: &Report, color: bool, zone: Tz) -> String {
     let st = Style { color };
     let mut out = String::new();
     let n = report.accounts.len();
@@ -100,7 +145,7 @@ pub fn render(report: &Report, color: bool, zone: Tz) -> String {
             let _ = writeln!(
                 out,
                 "  {:>7}  {} ({}) — {} posts, {} finding{}",
-                st.score(a.score),
+                st.score(a),
                 handle(&a.account),
                 a.platform,
                 a.posts.total,
@@ -140,12 +185,7 @@ fn render_account(out: &mut String, a: &AccountReport, st: &Style, zone: Tz) {
         a.posts.total,
         period
     );
-    let _ = writeln!(
-        out,
-        "  Authenticity score: {}  {}",
-        st.score(a.score),
-        a.verdict
-    );
+    let _ = writeln!(out, "  Authenticity score: {}  {}", st.score(a), a.verdict);
     if let Some(b) = &a.basis {
         let mut line = format!(
             "  Evidence: {} — {} posts over {:.0} days",

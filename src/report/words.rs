@@ -6,6 +6,34 @@ use chrono_tz::Tz;
 
 use crate::model::{AccountReport, BasisLevel, Finding, Severity};
 
+/// Whether a character would act on a terminal or a text's layout rather than show: a
+/// control character (C0, DEL, C1: `ESC` starts colour and title-setting sequences) or a
+/// bidirectional override or isolate (U+202E turns the rest of a line around).
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` with every hidden control ([`is_hidden_control`]) written out as `\u{..}`, and line
+/// breaks and tabs as spaces: what a text from the input may show, never do.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hidden_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_hidden_control(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A time in the report's zone, with the zone's abbreviation: "2025-09-15 11:00 CEST".
 pub fn time(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone)
@@ -24,6 +52,14 @@ pub fn handle(account: &str) -> String {
 
 /// The score in words for a person who is not an engineer.
 pub fn verdict_paragraph(a: &AccountReport) -> String {
+    if !a.scored() {
+        return format!(
+            "{} has {}, so it has no score: nothing was analysed, and nothing is known \
+             either way.",
+            handle(&a.account),
+            a.verdict
+        );
+    }
     let mut out = format!(
         "{} scores {} out of 100: {}. A score starts at 100, as a person talking with people \
          reads, and each sign of a program takes points off.",

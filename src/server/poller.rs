@@ -416,53 +416,91 @@ async fn fetch(
 }
 
 /// A watched archive or JSONL file: re-read when its modification time or size changes.
+///
+/// Only a regular file is read: a named pipe would block the read until something writes to
+/// it (the account pending forever), a device would never end. And the read is bounded in
+/// time, so that no file (a stalled network mount) holds a poller, or the shutdown that waits
+/// for the pollers, for ever.
 async fn fetch_file(
     state: &Arc<State>,
     path: PathBuf,
     prior: FetchState,
 ) -> Result<Fetched, (&'static str, String)> {
-    state
-        .run_blocking(move || {
-            let meta = std::fs::metadata(&path)
-                .map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
-            let stamp = format!(
-                "{}:{}",
-                meta.len(),
-                meta.modified()
-                    .ok()
-                    .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0)
+    /// The longest a file may take to read: ample for an archive of gigabytes on a disk.
+    const READ_LIMIT: Duration = Duration::from_secs(300);
+    let shown = path.display().to_string();
+    let read = state.run_blocking(move || {
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
+        if let Some(what) = crate::sources::not_a_file(&meta) {
+            return Err((
+                "invalid",
+                format!(
+                    "{}: not a regular file ({what}); a `file:` source must be a file or an \
+                         export's folder",
+                    path.display()
+                ),
+            ));
+        }
+        let stamp = format!(
+            "{}:{}",
+            meta.len(),
+            meta.modified()
+                .ok()
+                .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        if prior.etag.as_deref() == Some(stamp.as_str()) {
+            return Ok(Fetched {
+                timeline: None,
+                state: prior,
+            });
+        }
+        let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
+            .map_err(|e| ("invalid", e.to_string()))?;
+        let mut timelines = batch.timelines.into_iter();
+        let mut timeline = timelines
+            .next()
+            .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
+        // A watched file is one account; should it hold several, they are watched as one
+        // (the bundled demo's `human.jsonl` does), and the log names them, so that the merge
+        // is not silent.
+        let others: Vec<Timeline> = timelines.collect();
+        if !others.is_empty() {
+            let names: Vec<String> = std::iter::once(&timeline)
+                .chain(&others)
+                .map(|t| format!("{} ({})", t.account, t.platform))
+                .collect();
+            tracing::warn!(
+                file = %path.display(),
+                accounts = %names.join(", "),
+                "a watched file holds several accounts; they are analysed as one"
             );
-            if prior.etag.as_deref() == Some(stamp.as_str()) {
-                return Ok(Fetched {
-                    timeline: None,
-                    state: prior,
-                });
-            }
-            let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
-                .map_err(|e| ("invalid", e.to_string()))?;
-            let mut timelines = batch.timelines.into_iter();
-            let mut timeline = timelines
-                .next()
-                .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
-            // A watched file is one account; should it hold several, they are watched as one.
-            for t in timelines {
-                timeline.merge(t);
-            }
-            timeline.finish();
-            let state = FetchState {
-                etag: Some(stamp),
-                backfilled: true,
-                ..prior
-            };
-            Ok(Fetched {
-                timeline: Some(timeline),
-                state,
-            })
+        }
+        for t in others {
+            timeline.merge(t);
+        }
+        timeline.finish();
+        let state = FetchState {
+            etag: Some(stamp),
+            backfilled: true,
+            ..prior
+        };
+        Ok(Fetched {
+            timeline: Some(timeline),
+            state,
         })
-        .await
-        .map_err(|e| ("internal", e))?
+    });
+    match tokio::time::timeout(READ_LIMIT, read).await {
+        Ok(done) => done.map_err(|e| ("internal", e))?,
+        // The blocked thread is left behind (a blocking read cannot be cancelled); the poller
+        // goes on, and the daemon does not wait for it when it stops.
+        Err(_) => Err((
+            "timeout",
+            format!("{shown}: reading took longer than {READ_LIMIT:?}; left behind"),
+        )),
+    }
 }
 
 /// A feed, Mastodon or Bluesky account, through the shared polite client.

@@ -114,7 +114,15 @@ impl Archive {
             path: path.to_path_buf(),
             source,
         };
-        if std::fs::metadata(path).map_err(io_err)?.is_dir() {
+        let meta = std::fs::metadata(path).map_err(io_err)?;
+        // Opening a named pipe would block until a writer comes, and it can be read only once.
+        if let Some(what) = super::not_a_file(&meta) {
+            return Err(SourceError::NotAFile {
+                path: path.to_path_buf(),
+                what,
+            });
+        }
+        if meta.is_dir() {
             return Ok(Some(Archive {
                 container: Container::Folder,
                 entries: list_folder(path).map_err(io_err)?,

@@ -41,6 +41,10 @@ const COLUMNS: [&str; 12] = [
 /// byte cannot come from a spreadsheet, so no real row looks like this.
 pub(crate) const OVERSIZED: &[u8] = b"\0echoscope:oversized-record\0";
 
+/// The single field of the row [`CappedRecords`] puts in place of a last record whose quoted
+/// field is never closed: it swallowed the rest of the file, which must not pass for one post.
+pub(crate) const UNTERMINATED: &[u8] = b"\0echoscope:unterminated-quote\0";
+
 /// Recognises echoscope CSV by its header: comma-separated columns that include `account`,
 /// `platform`, `id`, `created_at` and `text`. A header without them is a near miss that names what it has; the file
 /// name never decides, so that a stray `.csv` is not taken for echoscope CSV.
@@ -111,7 +115,11 @@ pub fn read_from<R: Read>(reader: R, path: &Path, limits: &Limits) -> Result<Bat
         // An empty file holds no posts, which is not an error.
         return Ok(Batch::default());
     }
-    let columns = header(&record, cap).map_err(|reason| SourceError::Invalid {
+    let columns = match rows.get_ref().marker(&record) {
+        Some(reason) => Err(reason),
+        None => header(&record, cap),
+    }
+    .map_err(|reason| SourceError::Invalid {
         path: path.to_path_buf(),
         record: "row 1 (header)".into(),
         reason,
@@ -132,8 +140,8 @@ pub fn read_from<R: Read>(reader: R, path: &Path, limits: &Limits) -> Result<Bat
             );
             break;
         }
-        let parsed = if record.len() == 1 && record.get(0) == Some(OVERSIZED) {
-            Err(format!("longer than the limit of {cap} bytes"))
+        let parsed = if let Some(reason) = rows.get_ref().marker(&record) {
+            Err(reason)
         } else {
             parse_row(&record, &columns).and_then(Record::into_post)
         };
@@ -279,6 +287,8 @@ pub(crate) struct CappedRecords<R> {
     in_quotes: bool,
     /// Inside an oversized record: bytes are dropped up to its end.
     skipping: bool,
+    /// Line ends inside quotes in the record being read: the lines a never-closed quote took.
+    quoted_lines: u64,
     eof: bool,
 }
 
@@ -293,7 +303,26 @@ impl<R: Read> CappedRecords<R> {
             out_pos: 0,
             in_quotes: false,
             skipping: false,
+            quoted_lines: 0,
             eof: false,
+        }
+    }
+
+    /// Why a row is one of the marker rows put in place of a record ([`OVERSIZED`],
+    /// [`UNTERMINATED`]), for the skipped record's reason; `None` for a real row.
+    pub(crate) fn marker(&self, record: &::csv::ByteRecord) -> Option<String> {
+        if record.len() != 1 {
+            return None;
+        }
+        match record.get(0) {
+            Some(OVERSIZED) => Some(format!("longer than the limit of {} bytes", self.cap)),
+            Some(UNTERMINATED) => Some(format!(
+                "a quote opened in this row is never closed, so the row runs on to the end of \
+                 the file ({} line end{} later) and nothing after it could be read",
+                self.quoted_lines,
+                if self.quoted_lines == 1 { "" } else { "s" }
+            )),
+            _ => None,
         }
     }
 
@@ -307,7 +336,13 @@ impl<R: Read> CappedRecords<R> {
         };
         if n == 0 {
             self.eof = true;
-            if self.skipping {
+            if self.in_quotes {
+                // The last record never closed its quote: it holds every line after its
+                // start, which no reader may take for one field.
+                self.pending.clear();
+                self.out.extend_from_slice(UNTERMINATED);
+                self.out.push(b'\n');
+            } else if self.skipping {
                 self.out.extend_from_slice(OVERSIZED);
                 self.out.push(b'\n');
             } else {
@@ -319,7 +354,11 @@ impl<R: Read> CappedRecords<R> {
             if b == b'"' {
                 self.in_quotes = !self.in_quotes;
             }
+            if self.in_quotes && b == b'\n' {
+                self.quoted_lines += 1;
+            }
             if !self.in_quotes && (b == b'\n' || b == b'\r') {
+                self.quoted_lines = 0;
                 if self.skipping {
                     self.skipping = false;
                     self.out.extend_from_slice(OVERSIZED);

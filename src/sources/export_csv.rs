@@ -15,7 +15,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::archive::{Archive, Entry, EntryError};
-use super::csv::{CappedRecords, OVERSIZED};
+use super::csv::CappedRecords;
 use super::{Limits, SourceError};
 use crate::model::{Post, Skipped};
 
@@ -26,7 +26,6 @@ pub struct Table<R: Read> {
     record: ::csv::ByteRecord,
     /// The row last read, numbered as a spreadsheet shows it (the header is row 1).
     pub row: u64,
-    cap: usize,
 }
 
 /// Why a table stopped being read.
@@ -84,7 +83,6 @@ impl<R: Read> Table<R> {
             header,
             record,
             row: 1,
-            cap,
         }))
     }
 
@@ -112,11 +110,8 @@ impl<R: Read> Table<R> {
                 return Ok(None);
             }
             self.row += 1;
-            if self.record.len() == 1 && self.record.get(0) == Some(OVERSIZED) {
-                skipped.note(
-                    format!("{name} row {}", self.row),
-                    format!("longer than the limit of {} bytes", self.cap),
-                );
+            if let Some(reason) = self.rows.get_ref().marker(&self.record) {
+                skipped.note(format!("{name} row {}", self.row), reason);
                 continue;
             }
             let fields: Result<Vec<String>, _> = self

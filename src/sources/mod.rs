@@ -30,6 +30,7 @@ pub mod mastodon_api;
 pub mod mastodon_outbox;
 pub mod meta;
 pub mod reddit;
+pub mod stdin;
 pub mod threads;
 pub mod tiktok;
 pub mod tiktok_txt;
@@ -117,6 +118,95 @@ pub enum SourceError {
     /// The input holds no posts at all.
     #[error("{path}: no posts found ({reason})")]
     Empty { path: PathBuf, reason: String },
+    /// Neither a regular file nor a folder (a named pipe, a socket, a device): echoscope looks
+    /// at an input before it reads it, which such a file would not survive (or would block on).
+    #[error(
+        "{path}: not a regular file ({what}); give a file or folder, or pipe the data to \
+         standard input as `-`"
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
+    /// No input held a single post: an audit of nothing would read as a clean bill of health.
+    /// Each reason names an input and why nothing in it was used.
+    #[error("nothing usable in the inputs: {}", .reasons.join("; "))]
+    NothingUsable { reasons: Vec<String> },
+    /// Standard input (`-`) named twice: it can be read only once.
+    #[error("standard input (`-`) is given more than once")]
+    StdinTwice,
+}
+
+impl SourceError {
+    /// The same error, naming `to` where it named the file `from` (standard input's copy is
+    /// named `-`, as the user gave it).
+    pub fn renamed(self, from: &Path, to: &Path) -> SourceError {
+        let swap = |path: PathBuf| if path == from { to.to_path_buf() } else { path };
+        match self {
+            SourceError::Io { path, source } => SourceError::Io {
+                path: swap(path),
+                source,
+            },
+            SourceError::Zip { path, source } => SourceError::Zip {
+                path: swap(path),
+                source,
+            },
+            SourceError::UnknownFormat { path, reason } => SourceError::UnknownFormat {
+                path: swap(path),
+                reason,
+            },
+            SourceError::Invalid {
+                path,
+                record,
+                reason,
+            } => SourceError::Invalid {
+                path: swap(path),
+                record,
+                reason,
+            },
+            SourceError::TooLarge { path, what, limit } => SourceError::TooLarge {
+                path: swap(path),
+                what,
+                limit,
+            },
+            SourceError::Empty { path, reason } => SourceError::Empty {
+                path: swap(path),
+                reason,
+            },
+            SourceError::NotAFile { path, what } => SourceError::NotAFile {
+                path: swap(path),
+                what,
+            },
+            SourceError::NothingUsable { reasons } => SourceError::NothingUsable { reasons },
+            SourceError::StdinTwice => SourceError::StdinTwice,
+        }
+    }
+}
+
+/// What kind of file a non-regular, non-folder file is, for [`SourceError::NotAFile`]; `None`
+/// for a regular file or a folder.
+pub fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let kind = meta.file_type();
+    if kind.is_file() || kind.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return Some("a pipe or FIFO");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Some("a device");
+        }
+    }
+    Some("a special file")
+}
+
+/// Whether a path the user gave means standard input: `-`, as most tools take it, and the
+/// names the system gives it (`/dev/stdin`, `/dev/fd/0`), which a pipe makes unreadable twice.
+pub fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-") || path == Path::new("/dev/stdin") || path == Path::new("/dev/fd/0")
 }
 
 /// How many bytes of a file [`detect`] looks at.
@@ -363,6 +453,12 @@ pub fn expand(path: &Path, limits: &Limits) -> Result<Expanded, SourceError> {
         path: path.to_path_buf(),
         source,
     })?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(SourceError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
     let mut out = Expanded::default();
     if !meta.is_dir() || is_export_folder(path) {
         out.inputs.push(path.to_path_buf());
@@ -396,17 +492,38 @@ fn walk(dir: &Path, depth: usize, limits: &Limits, out: &mut Expanded) -> Result
             continue;
         };
         let is_dir = if meta.file_type().is_symlink() {
-            if std::fs::metadata(&entry).is_ok_and(|m| m.is_dir()) {
-                out.unsupported.push(Unsupported {
-                    path: entry,
-                    reason: "a symbolic link to a folder (not followed)".into(),
-                });
-                continue;
+            match std::fs::metadata(&entry) {
+                Ok(target) if target.is_dir() => {
+                    out.unsupported.push(Unsupported {
+                        path: entry,
+                        reason: "a symbolic link to a folder (not followed)".into(),
+                    });
+                    continue;
+                }
+                Ok(target) => {
+                    if let Some(what) = not_a_file(&target) {
+                        out.unsupported.push(Unsupported {
+                            path: entry,
+                            reason: format!("a symbolic link to {what}, not a regular file"),
+                        });
+                        continue;
+                    }
+                    false
+                }
+                // A dangling link: `detect` below says so.
+                Err(_) => false,
             }
-            false
         } else {
             meta.is_dir()
         };
+        // A named pipe would block detection forever, a device never ends: never opened.
+        if let Some(what) = not_a_file(&meta).filter(|_| !meta.file_type().is_symlink()) {
+            out.unsupported.push(Unsupported {
+                path: entry,
+                reason: format!("{what}, not a regular file"),
+            });
+            continue;
+        }
         if is_dir {
             if is_export_folder(&entry) {
                 out.inputs.push(entry);
@@ -437,8 +554,40 @@ fn walk(dir: &Path, depth: usize, limits: &Limits, out: &mut Expanded) -> Result
     Ok(())
 }
 
-/// Reads one input in the given format (detected when `None`).
+/// Reads one input in the given format (detected when `None`), as of now: [`read_at`] with the
+/// clock's time.
 pub fn read(
+    path: &Path,
+    format: Option<InputFormat>,
+    limits: &Limits,
+) -> Result<(InputFormat, Batch), SourceError> {
+    read_at(path, format, limits, chrono::Utc::now())
+}
+
+/// Reads one input in the given format (detected when `None`) for an analysis at `now`.
+///
+/// Whatever the format, the posts then pass the one date rule ([`Timeline::vet`]: none before
+/// the platform existed, none days after `now`), and what the reader's [`Timeline::finish`]
+/// merged (repeated post ids) and the rule refused is counted, each record named, in the
+/// batch's skipped records: nothing leaves a timeline unsaid.
+pub fn read_at(
+    path: &Path,
+    format: Option<InputFormat>,
+    limits: &Limits,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(InputFormat, Batch), SourceError> {
+    let (format, mut batch) = read_unvetted(path, format, limits)?;
+    for t in &mut batch.timelines {
+        t.vet(now);
+        batch.skipped.absorb(std::mem::take(&mut t.dropped));
+    }
+    batch
+        .timelines
+        .retain(|t| !t.posts.is_empty() || !t.direct_messages.is_empty());
+    Ok((format, batch))
+}
+
+fn read_unvetted(
     path: &Path,
     format: Option<InputFormat>,
     limits: &Limits,

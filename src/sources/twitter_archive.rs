@@ -443,14 +443,19 @@ impl Input {
         })?;
         let mut reader = BufReader::new(file.take(MAX_PREAMBLE as u64 + 8));
         let role = match read_preamble(&mut reader) {
-            Ok(Some(global)) => match global.split('.').nth(1) {
-                Some("tweets" | "tweet") => Role::Tweets,
-                Some("direct_messages") => Role::DirectMessages,
-                other => {
+            Ok(Some(global)) => match global.split('.').collect::<Vec<_>>().as_slice() {
+                [_, "tweets" | "tweet", ..] => Role::Tweets,
+                [_, "direct_messages", ..] => Role::DirectMessages,
+                [_, name, ..] => {
                     return Err(unknown(format!(
-                        "window.{global} is the archive's `{}` file, which holds no tweets; give \
-                         tweets.js, direct-messages.js or the whole archive",
-                        other.unwrap_or("?")
+                        "window.{global} is the archive's `{name}` file, which holds no tweets; \
+                         give tweets.js, direct-messages.js or the whole archive"
+                    )))
+                }
+                _ => {
+                    return Err(unknown(format!(
+                        "window.{global} is no file of a Twitter archive (those start with \
+                         `window.YTD.<name> = `)"
                     )))
                 }
             },
@@ -468,7 +473,12 @@ impl Input {
                     source,
                 })
             }
-            Err(e) => return Err(unknown(format!("neither a zip archive nor {e}"))),
+            // Said positively: the reason (`e`) names what the file lacks.
+            Err(e) => {
+                return Err(unknown(format!(
+                    "not a zip archive, and not a Twitter archive data file: {e}"
+                )))
+            }
         };
         let folder = path.parent().unwrap_or(Path::new(""));
         let archive = Archive::loose(folder, &[&label, "manifest.js", "account.js"]);
@@ -690,7 +700,7 @@ fn read_preamble<R: BufRead>(r: &mut R) -> Result<Option<String>, ScanError> {
             Some(b) if head.len() < MAX_PREAMBLE => head.push(b),
             _ => {
                 return Err(ScanError::NotYtd(
-                    "a file that does not start with `window.YTD.<name> = `".into(),
+                    "it does not start with `window.YTD.<name> = `".into(),
                 ))
             }
         }
@@ -704,9 +714,7 @@ fn read_preamble<R: BufRead>(r: &mut R) -> Result<Option<String>, ScanError> {
                 && g.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
         })
-        .ok_or_else(|| {
-            ScanError::NotYtd("a file that does not start with `window.YTD.<name> = `".into())
-        })?;
+        .ok_or_else(|| ScanError::NotYtd("it does not start with `window.YTD.<name> = `".into()))?;
     let global = global.to_string();
     skip_whitespace(r)?;
     Ok(Some(global))
