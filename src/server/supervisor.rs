@@ -8,7 +8,6 @@
 //! the HTTP server drains, and the store is closed by dropping its last handle.
 
 use std::collections::HashMap;
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -80,14 +79,14 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     );
     let mut pollers = Pollers::start(&state)?;
     let retention = tokio::spawn(retention_loop(state.clone()));
-    let (stop_http, mut http_stopped) = watch::channel(false);
-    let server = tokio::spawn(
-        axum::serve(listener, app(state.clone()))
-            .with_graceful_shutdown(async move {
-                let _ = http_stopped.wait_for(|stopped| *stopped).await;
-            })
-            .into_future(),
-    );
+    let (stop_http, http_stopped) = watch::channel(false);
+    let limits = super::serve::Limits::from_config(&config.server);
+    let server = tokio::spawn(super::serve::serve(
+        listener,
+        app(state.clone()),
+        limits,
+        http_stopped,
+    ));
     state.set_ready(true);
     wait_for_signals(&state, &options.config_path, &mut pollers).await;
     tracing::info!("shutting down");
@@ -99,11 +98,10 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     // The store closes when its last handle goes: the state holds it.
     drop(state);
     match served {
-        Ok(Ok(())) => {
+        Ok(()) => {
             tracing::info!("stopped");
             Ok(())
         }
-        Ok(Err(e)) => Err(ServeError::Serve(e)),
         Err(e) => Err(ServeError::Serve(std::io::Error::other(e))),
     }
 }
