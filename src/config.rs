@@ -38,8 +38,40 @@ pub struct Config {
     pub log: Log,
     pub metrics: Metrics,
     pub detectors: detectors::Config,
+    pub cluster: Cluster,
     /// The monitored accounts.
     pub accounts: Vec<Account>,
+}
+
+/// Several replicas sharing one PostgreSQL store split the accounts through leases kept in the
+/// database (see README "Running several replicas"). With SQLite there is one replica and it
+/// holds every account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cluster {
+    /// How long a replica's hold on an account lasts without renewal: a replica that dies has
+    /// its accounts taken over by the others within this time (plus one lease round, a third
+    /// of it). Renewed every third of it.
+    pub lease_seconds: u64,
+    /// This replica's name in the lease table. Empty: the host name and process id, which
+    /// differ for every replica and every restart.
+    pub replica_id: String,
+}
+
+impl Default for Cluster {
+    fn default() -> Self {
+        Cluster {
+            lease_seconds: 60,
+            replica_id: String::new(),
+        }
+    }
+}
+
+impl Cluster {
+    /// The lease time.
+    pub fn lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lease_seconds)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -524,6 +556,16 @@ impl Config {
         }
         if self.poll.per_host_concurrency == 0 {
             return Err("poll.per_host_concurrency must be > 0".into());
+        }
+        // Renewal every third of the lease needs a round trip to the database to fit well
+        // inside it; a day-long lease would leave dead replicas' accounts unpolled for a day.
+        if !(3..=3600).contains(&self.cluster.lease_seconds) {
+            return Err("cluster.lease_seconds must be between 3 and 3600".into());
+        }
+        if self.cluster.replica_id.chars().any(char::is_control)
+            || self.cluster.replica_id.len() > 200
+        {
+            return Err("cluster.replica_id must be at most 200 characters, none of them control characters".into());
         }
         Ok(())
     }

@@ -55,8 +55,11 @@ fn state(dir: &tempfile::TempDir) -> Arc<State> {
         store.insert_posts(&key, &posts).unwrap();
         let timeline = store.timeline(&key, None).unwrap();
         let report = echoscope::scan::analyse(&timeline, &Default::default(), t0);
-        store.record_run(&key, &report).unwrap();
-        store.record_run(&key, &report).unwrap();
+        // Two runs with different results (an unchanged result is recorded once).
+        let mut earlier = report.clone();
+        earlier.score = earlier.score.saturating_sub(5);
+        store.record_run(&key, &earlier).unwrap().unwrap();
+        store.record_run(&key, &report).unwrap().unwrap();
     }
     let state = State::new(config, store);
     state.set_ready(true);

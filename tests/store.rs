@@ -43,6 +43,9 @@ macro_rules! store_suite {
                 inserting_10k_posts_takes_well_under_a_second,
                 fetch_state_round_trips_and_defaults_to_empty,
                 runs_are_newest_first_and_the_latest_report_comes_back_whole,
+                an_unchanged_result_is_recorded_once,
+                a_fetch_commits_posts_and_cursor_together,
+                check_answers_on_a_working_store,
                 prune_deletes_old_posts_and_runs_only,
                 prune_cuts_each_account_at_its_own_time,
                 reopening_keeps_everything,
@@ -275,6 +278,7 @@ mod suite {
         store.set_fetch_state(&feed, &state).unwrap();
         let run = store
             .record_run(&feed, &report_for(&Timeline::new("lee", Platform::Feed)))
+            .unwrap()
             .unwrap();
 
         assert!(store.move_account(&feed, &bluesky).unwrap());
@@ -357,7 +361,11 @@ mod suite {
             tl.posts.push(full_post(i));
             let mut report = report_for(&tl);
             report.score = 90 - i;
-            recorded.push((store.record_run(&k, &report).unwrap(), report));
+            let run = store
+                .record_run(&k, &report)
+                .unwrap()
+                .expect("a new result is recorded");
+            recorded.push((run, report));
         }
         let runs = store.runs(&k, 2).unwrap();
         assert_eq!(runs.len(), 2);
@@ -370,6 +378,65 @@ mod suite {
         );
     }
 
+    pub fn an_unchanged_result_is_recorded_once(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let k = key("una");
+        store.ensure_account(&k, "una").unwrap();
+        let mut tl = Timeline::new("una", Platform::Mastodon);
+        tl.posts.push(full_post(1));
+        let report = report_for(&tl);
+        let first = store.record_run(&k, &report).unwrap();
+        assert!(first.is_some());
+        // The same result again (a restart, or a second replica around a hand-over): not
+        // recorded; a changed one is; and going back to the first result is a change too.
+        assert_eq!(store.record_run(&k, &report).unwrap(), None);
+        let mut changed = report.clone();
+        changed.score = report.score.saturating_sub(10);
+        assert!(store.record_run(&k, &changed).unwrap().is_some());
+        assert!(store.record_run(&k, &report).unwrap().is_some());
+        assert_eq!(store.runs(&k, 10).unwrap().len(), 3);
+        assert_eq!(store.latest_report(&k).unwrap(), Some(report));
+    }
+
+    pub fn a_fetch_commits_posts_and_cursor_together(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let k = key("cy");
+        store.ensure_account(&k, "cy").unwrap();
+        let mut tl = Timeline::new("cy", Platform::Mastodon);
+        tl.posts = (0..5).map(full_post).collect();
+        let state = FetchState {
+            cursor: Some("1100000004".into()),
+            backfilled: true,
+            last_success: Some(t(600)),
+            ..FetchState::default()
+        };
+        assert_eq!(store.commit_fetch(&k, Some(&tl), &state, None).unwrap(), 5);
+        assert_eq!(store.fetch_state(&k).unwrap(), state);
+        assert_eq!(store.timeline(&k, None).unwrap().posts, tl.posts);
+        // The same page again (fetched twice around a hand-over) adds nothing; a 304 only
+        // moves the cursor.
+        assert_eq!(store.commit_fetch(&k, Some(&tl), &state, None).unwrap(), 0);
+        let later = FetchState {
+            etag: Some("\"v2\"".into()),
+            ..state.clone()
+        };
+        assert_eq!(store.commit_fetch(&k, None, &later, None).unwrap(), 0);
+        assert_eq!(store.fetch_state(&k).unwrap(), later);
+        assert_eq!(store.post_count(&k).unwrap(), 5);
+        // An unknown account is an error and writes nothing.
+        assert!(matches!(
+            store.commit_fetch(&key("nobody"), Some(&tl), &state, None),
+            Err(StoreError::UnknownAccount(_))
+        ));
+    }
+
+    pub fn check_answers_on_a_working_store(open: &Open) {
+        let (_dir, store) = fresh(open);
+        store.check().unwrap();
+        store.ensure_account(&key("chk"), "chk").unwrap();
+        store.check().unwrap();
+    }
+
     pub fn prune_deletes_old_posts_and_runs_only(open: &Open) {
         let (_dir, store) = fresh(open);
         let k = key("gus");
@@ -378,6 +445,7 @@ mod suite {
         store.insert_posts(&k, &posts).unwrap();
         let run = store
             .record_run(&k, &report_for(&Timeline::new("gus", Platform::Mastodon)))
+            .unwrap()
             .unwrap();
 
         // Posts are a minute apart: cutting at post 1500 removes 1500 posts; the run (recorded

@@ -170,6 +170,13 @@ pub struct Metrics {
     pub config_reload_success: IntGauge,
     pub config_reload_timestamp: Gauge,
     pub accounts_configured: IntGauge,
+    /// Accounts this replica holds a lease on and polls now (all of them with SQLite).
+    pub accounts_held: IntGauge,
+    /// Accounts this replica started (`acquired`) or stopped polling: handed back above its
+    /// share or at shutdown (`released`), or found taken over or run out (`lost`).
+    pub lease_handovers: IntCounterVec,
+    /// Lease rounds the store did not answer.
+    pub lease_rounds_failed: prometheus::IntCounter,
     accounts: RwLock<AccountGauges>,
 }
 
@@ -511,6 +518,27 @@ impl Metrics {
             "Accounts in the configuration.",
         )
         .expect("valid metric definition");
+        let accounts_held = IntGauge::new(
+            "echoscope_replica_accounts_held",
+            "Accounts this replica holds a lease on and polls now.",
+        )
+        .expect("valid metric definition");
+        let lease_handovers = IntCounterVec::new(
+            Opts::new(
+                "echoscope_lease_handovers_total",
+                "Accounts this replica started polling (acquired) or stopped polling (released: handed back above its share or at shutdown; lost: taken over or run out).",
+            ),
+            &["event"],
+        )
+        .expect("valid metric definition");
+        for event in ["acquired", "released", "lost"] {
+            lease_handovers.with_label_values(&[event]);
+        }
+        let lease_rounds_failed = prometheus::IntCounter::new(
+            "echoscope_lease_rounds_failed_total",
+            "Lease rounds the store did not answer in time.",
+        )
+        .expect("valid metric definition");
         let build_info = GaugeVec::new(
             Opts::new(
                 "echoscope_build_info",
@@ -530,6 +558,9 @@ impl Metrics {
             Box::new(config_reload_success.clone()),
             Box::new(config_reload_timestamp.clone()),
             Box::new(accounts_configured.clone()),
+            Box::new(accounts_held.clone()),
+            Box::new(lease_handovers.clone()),
+            Box::new(lease_rounds_failed.clone()),
             Box::new(build_info),
         ] {
             registry.register(c).expect("metric names are unique");
@@ -549,6 +580,9 @@ impl Metrics {
             config_reload_success,
             config_reload_timestamp,
             accounts_configured,
+            accounts_held,
+            lease_handovers,
+            lease_rounds_failed,
             accounts: RwLock::new(AccountGauges::new(&config.metrics.account_labels)),
         }
     }
@@ -559,6 +593,16 @@ impl Metrics {
         let mut g = self.accounts.write().unwrap_or_else(|e| e.into_inner());
         *g = AccountGauges::new(&config.metrics.account_labels);
         self.accounts_configured.set(config.accounts.len() as i64);
+    }
+
+    /// Drops an account's series: another replica polls it now and exports them, so that a
+    /// sum over replicas counts each account once.
+    pub fn forget_account(&self, name: &str) {
+        self.accounts
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .accounts
+            .remove(name);
     }
 
     /// Publishes an account's latest analysis: renders its analysis series once, here.

@@ -6,6 +6,7 @@
 //! (SIGHUP reloads the config, SIGTERM/SIGINT shut down cleanly) and the store.
 
 pub mod api;
+pub mod cluster;
 pub mod error;
 pub mod host_check;
 pub mod metrics;
@@ -21,17 +22,19 @@ use std::sync::{Arc, RwLock};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
 use crate::model::Platform;
-use crate::store::{AccountKey, Store};
+use crate::store::{AccountKey, Lease, Store};
 
 use self::metrics::Metrics;
 
-/// What the daemon knows about one account between polls.
-#[derive(Debug, Clone, Default, Serialize)]
+/// What the daemon knows about one account between polls. Saved in the store after each poll
+/// (so every replica can show accounts another replica polls), except the fields marked
+/// `skip`, which only mean something inside this process.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AccountStatus {
     pub platform: Option<Platform>,
     pub last_fetch_at: Option<DateTime<Utc>>,
@@ -69,7 +72,23 @@ pub struct State {
     /// each holding a timeline in memory and a database connection.
     work: Semaphore,
     ready: AtomicBool,
+    /// The accounts this replica holds a lease on and polls (all of them with SQLite).
+    held: RwLock<HashMap<String, Lease>>,
+    /// Saved statuses of the accounts other replicas poll, read from the store at most every
+    /// [`OTHERS_MAX_AGE`] (a page listing ten thousand accounts reads them once, not per row).
+    others: std::sync::Mutex<Option<(std::time::Instant, Statuses)>>,
+    /// Whether the store answered its last check (readiness).
+    store_ok: AtomicBool,
+    /// Until when this replica's leases are valid by its own clock: pollers do not start a
+    /// poll past it (the lease loop then stops them).
+    lease_deadline: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// Saved statuses by account name.
+type Statuses = Arc<HashMap<String, AccountStatus>>;
+
+/// How stale the statuses of accounts polled by other replicas may be in the API and pages.
+const OTHERS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl State {
     pub fn new(config: Config, store: Arc<dyn Store>) -> Arc<State> {
@@ -91,6 +110,10 @@ impl State {
             generation: AtomicU64::new(0),
             work: Semaphore::new(work_permits()),
             ready: AtomicBool::new(false),
+            held: RwLock::new(HashMap::new()),
+            others: std::sync::Mutex::new(None),
+            store_ok: AtomicBool::new(true),
+            lease_deadline: std::sync::Mutex::new(None),
         });
         state.set_config(config);
         state
@@ -182,8 +205,108 @@ impl State {
         self.ready.store(ready, Ordering::SeqCst);
     }
 
+    /// Ready: started, not stopping, and the store answered its last check.
     pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::SeqCst)
+        self.ready.load(Ordering::SeqCst) && self.store_ok.load(Ordering::SeqCst)
+    }
+
+    /// Records whether the store answered (the lease loop checks it every round).
+    pub fn set_store_ok(&self, ok: bool) {
+        self.store_ok.store(ok, Ordering::SeqCst);
+    }
+
+    /// The lease this replica holds on an account, if it polls it.
+    pub fn lease(&self, name: &str) -> Option<Lease> {
+        self.held
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
+    }
+
+    /// Names of the accounts this replica polls now.
+    pub fn held(&self) -> Vec<String> {
+        self.held
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn set_lease_deadline(&self, until: std::time::Instant) {
+        *self
+            .lease_deadline
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(until);
+    }
+
+    /// Whether this replica may poll the account now: it holds its lease and the lease has
+    /// not run out by this process's clock.
+    pub fn may_poll(&self, name: &str) -> bool {
+        let in_time = self
+            .lease_deadline
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|until| std::time::Instant::now() < until);
+        in_time && self.lease(name).is_some()
+    }
+
+    pub(crate) fn set_lease(&self, lease: Lease) {
+        self.held
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(lease.account.clone(), lease);
+    }
+
+    pub(crate) fn drop_lease(&self, name: &str) {
+        self.held
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+        // What this process knew of the account goes stale the moment another replica polls
+        // it: from now on the API reads the saved status.
+        self.status
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
+    /// An account's status for the API and pages (blocking: it may read the store): this
+    /// process's own for accounts it polls, the saved one for accounts other replicas poll.
+    pub fn view(&self, name: &str) -> AccountStatus {
+        if self.lease(name).is_some() {
+            return self.status(name);
+        }
+        self.others().get(name).cloned().unwrap_or_default()
+    }
+
+    /// The saved statuses, refreshed from the store when older than [`OTHERS_MAX_AGE`]. A store
+    /// error keeps the previous ones (and is logged): the API still answers.
+    fn others(&self) -> Statuses {
+        let mut cache = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, map)) = cache.as_ref() {
+            if at.elapsed() < OTHERS_MAX_AGE {
+                return map.clone();
+            }
+        }
+        let map = match self.store.statuses() {
+            Ok(rows) => Arc::new(
+                rows.into_iter()
+                    .filter_map(|(name, json)| {
+                        serde_json::from_str::<AccountStatus>(&json)
+                            .ok()
+                            .map(|s| (name, s))
+                    })
+                    .collect(),
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read saved account statuses");
+                cache.as_ref().map(|(_, m)| m.clone()).unwrap_or_default()
+            }
+        };
+        *cache = Some((std::time::Instant::now(), map.clone()));
+        map
     }
 
     /// The store key of a configured account.

@@ -106,7 +106,7 @@ pub async fn index(AxState(state): AppState) -> Result<Html<String>, PageError> 
     let rows = blocking(move || {
         let mut rows = Vec::new();
         for a in &config.accounts {
-            let s = state2.status(&a.name);
+            let s = state2.view(&a.name);
             let status = match (&s.last_error, s.last_success_at) {
                 (Some(_), _) => "error",
                 (None, Some(_)) => "ok",

@@ -91,6 +91,13 @@ pub async fn account_loop(
         if *stop.borrow() {
             return;
         }
+        // A lease that ran out without renewal (the store stopped answering): skip the turn;
+        // the lease loop stops this task or renews the lease.
+        if !state.may_poll(&account.name) {
+            tracing::debug!(account = %account.name, "lease not renewed in time; poll skipped");
+            wait = jitter.stretch(interval, config.poll.jitter);
+            continue;
+        }
         tokio::select! {
             _ = poll_once(&state, &account, &client, forced) => {}
             _ = stop.changed() => return,
@@ -244,20 +251,19 @@ pub async fn poll_once(
     new_state.last_success = Some(now);
     let platform = fetched.timeline.as_ref().map(|t| t.platform);
     let store = state.store.clone();
+    let lease = state.lease(&account.name);
     let stored = {
         let key = key.clone();
         state
             .run_blocking(move || -> Result<(usize, u64), StoreError> {
-                let new = match &fetched.timeline {
-                    Some(t) => {
-                        store.insert_posts(&key, &t.posts)?
-                            + store.insert_direct_messages(&key, &t.direct_messages)?
-                    }
-                    None => 0,
-                };
-                // The cursor moves only after the posts it covers are stored: a crash in
-                // between fetches them again rather than skipping them.
-                store.set_fetch_state(&key, &new_state)?;
+                // The cursor moves in the same transaction as the posts it covers: a crash
+                // fetches them again rather than skipping them.
+                let new = store.commit_fetch(
+                    &key,
+                    fetched.timeline.as_ref(),
+                    &new_state,
+                    lease.as_ref(),
+                )?;
                 Ok((new, store.post_count(&key)?))
             })
             .await
@@ -299,6 +305,23 @@ pub async fn poll_once(
     {
         analyse(state, account, &key, posts_stored, now).await;
     }
+    save_status(state, account, &key);
+}
+
+/// Saves the account's status in the store in the background, so that the other replicas'
+/// API and pages show it (a lost save only leaves the previous status showing).
+fn save_status(state: &Arc<State>, account: &Account, key: &AccountKey) {
+    let Ok(json) = serde_json::to_string(&state.status(&account.name)) else {
+        return;
+    };
+    let store = state.store.clone();
+    let key = key.clone();
+    let name = account.name.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = store.save_status(&key, &json) {
+            tracing::debug!(account = %name, error = %e, "status not saved");
+        }
+    });
 }
 
 /// Re-runs the detectors at `now` over the account's stored history within its retention, and
@@ -375,6 +398,7 @@ fn record_failure(
         .metrics
         .observe_fetch(account, platform.as_str(), false, 0.0);
     state.update_status(&account.name, |s| s.last_error = Some(message));
+    save_status(state, account, key);
 }
 
 /// Fetches new posts from the account's source. Errors come as (metric result, message).

@@ -15,11 +15,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
-use super::{app, poller, State};
+use super::cluster::{self, Pollers};
+use super::{app, State};
 use crate::config::{retention_cutoff, Config, ConfigError};
-use crate::sources::http::{Client, FetchError};
+use crate::sources::http::FetchError;
 use crate::store::{AccountKey, StoreError};
 
 /// Why the daemon could not start.
@@ -52,7 +52,7 @@ pub struct Options {
 }
 
 /// How long pollers get to finish their fetch when told to stop.
-const GRACE: Duration = Duration::from_secs(10);
+pub(crate) const GRACE: Duration = Duration::from_secs(10);
 
 /// Runs until SIGTERM or SIGINT.
 pub async fn run(options: Options) -> Result<(), ServeError> {
@@ -77,7 +77,9 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
         backend = %config.store.backend,
         "echoscope serve: metrics at http://{local}/metrics, API at http://{local}/api/v1/accounts"
     );
-    let mut pollers = Pollers::start(&state)?;
+    let replica = cluster::replica_id(&config.cluster.replica_id);
+    tracing::info!(replica = %replica, lease_seconds = config.cluster.lease_seconds, "polling the accounts this replica holds a lease on");
+    let mut pollers = Pollers::start(&state, replica.clone())?;
     let retention = tokio::spawn(retention_loop(state.clone()));
     let (stop_http, http_stopped) = watch::channel(false);
     let limits = super::serve::Limits::from_config(&config.server);
@@ -88,7 +90,7 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
         http_stopped,
     ));
     state.set_ready(true);
-    wait_for_signals(&state, &options.config_path, &mut pollers).await;
+    wait_for_signals(&state, &options.config_path, &mut pollers, &replica).await;
     tracing::info!("shutting down");
     state.set_ready(false);
     pollers.stop().await;
@@ -106,44 +108,12 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     }
 }
 
-/// The running pollers of one configuration generation.
-struct Pollers {
-    stop: watch::Sender<bool>,
-    tasks: JoinSet<()>,
-}
-
-impl Pollers {
-    fn start(state: &Arc<State>) -> Result<Pollers, ServeError> {
-        let config = state.config();
-        let client = Arc::new(Client::new(poller::client_config(&config))?);
-        let (stop, rx) = watch::channel(false);
-        let mut tasks = JoinSet::new();
-        for account in config.accounts.iter().cloned() {
-            tasks.spawn(poller::account_loop(
-                state.clone(),
-                account,
-                client.clone(),
-                rx.clone(),
-            ));
-        }
-        Ok(Pollers { stop, tasks })
-    }
-
-    async fn stop(mut self) {
-        let _ = self.stop.send(true);
-        let drained = tokio::time::timeout(GRACE, async {
-            while self.tasks.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
-            tracing::warn!("pollers did not stop within {GRACE:?}; cancelling them");
-            self.tasks.abort_all();
-            while self.tasks.join_next().await.is_some() {}
-        }
-    }
-}
-
-async fn wait_for_signals(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Pollers) {
+async fn wait_for_signals(
+    state: &Arc<State>,
+    path: &Option<PathBuf>,
+    pollers: &mut Pollers,
+    replica: &str,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::hangup()),
@@ -156,14 +126,14 @@ async fn wait_for_signals(state: &Arc<State>, path: &Option<PathBuf>, pollers: &
     };
     loop {
         tokio::select! {
-            _ = hup.recv() => reload(state, path, pollers).await,
+            _ = hup.recv() => reload(state, path, pollers, replica).await,
             _ = term.recv() => return,
             _ = int.recv() => return,
         }
     }
 }
 
-async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Pollers) {
+async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Pollers, replica: &str) {
     let Some(path) = path else {
         tracing::info!("SIGHUP: running on built-in defaults, nothing to reload");
         return;
@@ -188,7 +158,7 @@ async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Poller
     let fresh = std::mem::replace(pollers, Pollers::empty());
     fresh.stop().await;
     state.set_config(new);
-    match Pollers::start(state) {
+    match Pollers::start(state, replica.to_string()) {
         Ok(p) => *pollers = p,
         Err(e) => tracing::error!(error = %e, "SIGHUP: pollers could not start"),
     }
@@ -201,15 +171,6 @@ async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Poller
         accounts = state.config().accounts.len(),
         "configuration reloaded"
     );
-}
-
-impl Pollers {
-    fn empty() -> Pollers {
-        Pollers {
-            stop: watch::channel(false).0,
-            tasks: JoinSet::new(),
-        }
-    }
 }
 
 /// Deletes history past the retention period, hourly.

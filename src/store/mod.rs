@@ -102,6 +102,10 @@ pub enum StoreError {
     /// echoscope database at all. Refused rather than guessed at, so no data is lost.
     #[error("store {path}: {reason}")]
     Schema { path: String, reason: String },
+    /// A write under a lease that another replica has since taken over (or that expired):
+    /// refused, nothing written.
+    #[error("account {account:?}: lease lost to another replica; nothing written")]
+    LeaseLost { account: String },
 }
 
 /// History storage. Every method is atomic: it either commits fully or changes nothing.
@@ -133,8 +137,26 @@ pub trait Store: Send + Sync {
     fn post_count(&self, key: &AccountKey) -> Result<u64, StoreError>;
     fn fetch_state(&self, key: &AccountKey) -> Result<FetchState, StoreError>;
     fn set_fetch_state(&self, key: &AccountKey, state: &FetchState) -> Result<(), StoreError>;
-    /// Records an analysis run with its full report.
-    fn record_run(&self, key: &AccountKey, report: &AccountReport) -> Result<Run, StoreError>;
+    /// Stores what one fetch brought and moves the fetch cursor, in one transaction: the posts
+    /// and direct messages (ignoring ones already stored), then `state`. With a `lease`, only
+    /// while that lease is still held ([`StoreError::LeaseLost`] otherwise, and nothing is
+    /// written), so a replica that lost an account mid-fetch cannot move the cursor of the
+    /// replica that took it over. Returns how many posts and messages were new.
+    fn commit_fetch(
+        &self,
+        key: &AccountKey,
+        timeline: Option<&Timeline>,
+        state: &FetchState,
+        lease: Option<&Lease>,
+    ) -> Result<usize, StoreError>;
+    /// Records an analysis run with its full report, unless the newest recorded run has the same
+    /// content (then `None`): two replicas analysing the same change around a hand-over, or a
+    /// restart, record it once.
+    fn record_run(
+        &self,
+        key: &AccountKey,
+        report: &AccountReport,
+    ) -> Result<Option<Run>, StoreError>;
     /// The newest stored report.
     fn latest_report(&self, key: &AccountKey) -> Result<Option<AccountReport>, StoreError>;
     /// Runs, newest first, at most `limit`.
@@ -150,9 +172,58 @@ pub trait Store: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// Size of the store on disk, in bytes.
     fn size_bytes(&self) -> Result<u64, StoreError>;
+    /// Saves what the daemon last knew of an account between polls (its status as JSON, opaque
+    /// to the store: last fetch, last error, score), so that every replica can answer for the
+    /// accounts other replicas poll.
+    fn save_status(&self, key: &AccountKey, status_json: &str) -> Result<(), StoreError>;
+    /// Every account's saved status, by account name (accounts never saved are left out).
+    fn statuses(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// A cheap round trip proving the database answers and can be written (readiness).
+    fn check(&self) -> Result<(), StoreError>;
+    /// One lease round for replica `replica` (see [`Leases`]): marks the replica alive for
+    /// `lease`, renews the leases it holds among `accounts`, claims free or expired ones up to
+    /// its fair share, and returns what it holds now with that share. A backend used by one
+    /// process only (SQLite, behind its single-instance lock) holds every account.
+    fn leases(
+        &self,
+        replica: &str,
+        accounts: &[String],
+        lease: std::time::Duration,
+    ) -> Result<Leases, StoreError>;
+    /// Gives up leases (the replica stopped polling those accounts, or is shutting down), so
+    /// another replica can claim them at once instead of after the lease time.
+    fn release(&self, replica: &str, accounts: &[String]) -> Result<(), StoreError>;
+}
+
+/// A replica's hold on one account: only the holder polls it. `token` grows with every claim
+/// of the account (a fencing token): writes made under an older token are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Lease {
+    pub account: String,
+    pub token: i64,
+}
+
+/// What a lease round returned.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Leases {
+    /// The leases this replica holds now, each valid for the lease time from the start of the
+    /// round.
+    pub held: Vec<Lease>,
+    /// How many accounts this replica should hold: the configured accounts divided among the
+    /// live replicas, rounded up. Holding more than this, it gives the rest back (a new
+    /// replica then gets its share without a restart of the others).
+    pub share: usize,
+    /// Live replicas, this one included.
+    pub replicas: usize,
 }
 
 pub mod sqlite;
+
+/// The content hash of a report's JSON, stored with each run so that an unchanged result is
+/// recorded once (as a signed 64-bit integer: both SQL backends store that natively).
+pub fn content_hash(json: &[u8]) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(json) as i64
+}
 
 /// Writes an account's stored timeline as echoscope JSONL, oldest first, one
 /// [`Record`](crate::sources::jsonl::Record) per line (`echoscope export --account NAME`).

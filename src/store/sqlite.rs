@@ -25,7 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AccountKey, Backend, Run, Store, StoreError};
+use super::{AccountKey, Backend, Lease, Leases, Run, Store, StoreError};
 use crate::model::AccountReport;
 use crate::model::{DirectMessage, Platform, Post, PostKind, Timeline};
 use crate::sources::live::FetchState;
@@ -35,6 +35,7 @@ use crate::sources::live::FetchState;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_direct_messages.sql"),
+    include_str!("migrations/0003_replicas.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -174,6 +175,101 @@ impl Sqlite {
         let value = f(&tx)?;
         tx.commit().at(&self.label)?;
         Ok(value)
+    }
+
+    /// Inserts posts inside a write transaction, ignoring ones already stored.
+    fn insert_posts_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        account_id: i64,
+        posts: &[Post],
+    ) -> Result<usize, StoreError> {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO posts (account_id, post_id, created_at, kind, text,
+                        reply_to_id, reply_to_account, reply_to_created_at, client, links, lang)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .at(&self.label)?;
+        let mut new = 0;
+        for p in posts {
+            let links = serde_json::to_string(&p.links)
+                .map_err(|e| self.corrupt("posts.links", format!("post {}: {e}", p.id)))?;
+            new += stmt
+                .execute(params![
+                    account_id,
+                    p.id,
+                    micros(p.created_at),
+                    p.kind.as_str(),
+                    p.text,
+                    p.reply_to_id,
+                    p.reply_to_account,
+                    p.reply_to_created_at.map(micros),
+                    p.client,
+                    links,
+                    p.lang,
+                ])
+                .at(&self.label)?;
+        }
+        Ok(new)
+    }
+
+    /// Inserts direct messages inside a write transaction, ignoring ones already stored.
+    fn insert_direct_messages_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        account_id: i64,
+        messages: &[DirectMessage],
+    ) -> Result<usize, StoreError> {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO direct_messages (account_id, message_id,
+                        conversation_id, sender, recipient, created_at, text)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .at(&self.label)?;
+        let mut new = 0;
+        for m in messages {
+            new += stmt
+                .execute(params![
+                    account_id,
+                    m.id,
+                    m.conversation_id,
+                    m.sender,
+                    m.recipient,
+                    micros(m.created_at),
+                    m.text,
+                ])
+                .at(&self.label)?;
+        }
+        Ok(new)
+    }
+
+    /// Writes the fetch cursor inside a write transaction.
+    fn set_fetch_state_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        account_id: i64,
+        state: &FetchState,
+    ) -> Result<(), StoreError> {
+        tx.execute(
+            "INSERT INTO fetch_state (account_id, etag, last_modified, cursor, backfilled,
+                    last_success)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (account_id) DO UPDATE SET etag = excluded.etag,
+                    last_modified = excluded.last_modified, cursor = excluded.cursor,
+                    backfilled = excluded.backfilled, last_success = excluded.last_success",
+            params![
+                account_id,
+                state.etag,
+                state.last_modified,
+                state.cursor,
+                state.backfilled,
+                state.last_success.map(micros),
+            ],
+        )
+        .at(&self.label)?;
+        Ok(())
     }
 
     fn corrupt(&self, what: &str, reason: impl std::fmt::Display) -> StoreError {
@@ -455,34 +551,7 @@ impl Store for Sqlite {
     fn insert_posts(&self, key: &AccountKey, posts: &[Post]) -> Result<usize, StoreError> {
         self.write(|tx| {
             let (account_id, _) = self.account(tx, key)?;
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO posts (account_id, post_id, created_at, kind, text,
-                        reply_to_id, reply_to_account, reply_to_created_at, client, links, lang)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )
-                .at(&self.label)?;
-            let mut new = 0;
-            for p in posts {
-                let links = serde_json::to_string(&p.links)
-                    .map_err(|e| self.corrupt("posts.links", format!("post {}: {e}", p.id)))?;
-                new += stmt
-                    .execute(params![
-                        account_id,
-                        p.id,
-                        micros(p.created_at),
-                        p.kind.as_str(),
-                        p.text,
-                        p.reply_to_id,
-                        p.reply_to_account,
-                        p.reply_to_created_at.map(micros),
-                        p.client,
-                        links,
-                        p.lang,
-                    ])
-                    .at(&self.label)?;
-            }
-            Ok(new)
+            self.insert_posts_in(tx, account_id, posts)
         })
     }
 
@@ -493,31 +562,32 @@ impl Store for Sqlite {
     ) -> Result<usize, StoreError> {
         self.write(|tx| {
             let (account_id, _) = self.account(tx, key)?;
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO direct_messages (account_id, message_id,
-                        conversation_id, sender, recipient, created_at, text)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .at(&self.label)?;
-            let mut new = 0;
-            for m in messages {
-                new += stmt
-                    .execute(params![
-                        account_id,
-                        m.id,
-                        m.conversation_id,
-                        m.sender,
-                        m.recipient,
-                        micros(m.created_at),
-                        m.text,
-                    ])
-                    .at(&self.label)?;
-            }
-            Ok(new)
+            self.insert_direct_messages_in(tx, account_id, messages)
         })
     }
 
+    fn commit_fetch(
+        &self,
+        key: &AccountKey,
+        timeline: Option<&Timeline>,
+        state: &FetchState,
+        // One process holds every account (the daemon's single-instance lock): there is no
+        // other holder to lose a lease to.
+        _lease: Option<&Lease>,
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let (account_id, _) = self.account(tx, key)?;
+            let new = match timeline {
+                Some(t) => {
+                    self.insert_posts_in(tx, account_id, &t.posts)?
+                        + self.insert_direct_messages_in(tx, account_id, &t.direct_messages)?
+                }
+                None => 0,
+            };
+            self.set_fetch_state_in(tx, account_id, state)?;
+            Ok(new)
+        })
+    }
     fn timeline(
         &self,
         key: &AccountKey,
@@ -615,54 +685,53 @@ impl Store for Sqlite {
     fn set_fetch_state(&self, key: &AccountKey, state: &FetchState) -> Result<(), StoreError> {
         self.write(|tx| {
             let (account_id, _) = self.account(tx, key)?;
-            tx.execute(
-                "INSERT INTO fetch_state (account_id, etag, last_modified, cursor, backfilled,
-                    last_success)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (account_id) DO UPDATE SET etag = excluded.etag,
-                    last_modified = excluded.last_modified, cursor = excluded.cursor,
-                    backfilled = excluded.backfilled, last_success = excluded.last_success",
-                params![
-                    account_id,
-                    state.etag,
-                    state.last_modified,
-                    state.cursor,
-                    state.backfilled,
-                    state.last_success.map(micros),
-                ],
-            )
-            .at(&self.label)?;
-            Ok(())
+            self.set_fetch_state_in(tx, account_id, state)
         })
     }
 
-    fn record_run(&self, key: &AccountKey, report: &AccountReport) -> Result<Run, StoreError> {
+    fn record_run(
+        &self,
+        key: &AccountKey,
+        report: &AccountReport,
+    ) -> Result<Option<Run>, StoreError> {
         let json = serde_json::to_string(report)
             .map_err(|e| self.corrupt("runs.report", format!("cannot encode report: {e}")))?;
+        let hash = super::content_hash(json.as_bytes());
         // Stored at microsecond precision: return what a later `runs()` will read back.
         let at_micros = micros(Utc::now());
         let at = from_micros(at_micros).unwrap_or_else(Utc::now);
         let findings = report.findings.len() as u64;
         self.write(|tx| {
             let (account_id, _) = self.account(tx, key)?;
+            let newest: Option<Option<i64>> = tx
+                .prepare_cached(
+                    "SELECT content_hash FROM runs WHERE account_id = ?1
+                     ORDER BY at DESC, id DESC LIMIT 1",
+                )
+                .and_then(|mut s| s.query_row([account_id], |r| r.get(0)).optional())
+                .at(&self.label)?;
+            if newest == Some(Some(hash)) {
+                return Ok(None);
+            }
             tx.execute(
-                "INSERT INTO runs (account_id, at, score, findings, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO runs (account_id, at, score, findings, report, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     account_id,
                     at_micros,
                     i64::from(report.score),
                     i64::try_from(findings).unwrap_or(i64::MAX),
-                    json
+                    json,
+                    hash
                 ],
             )
             .at(&self.label)?;
-            Ok(Run {
+            Ok(Some(Run {
                 id: tx.last_insert_rowid(),
                 at,
                 score: report.score,
                 findings,
-            })
+            }))
         })
     }
 
@@ -800,6 +869,63 @@ impl Store for Sqlite {
             None => 0,
         };
         Ok(pages + wal)
+    }
+
+    fn save_status(&self, key: &AccountKey, status_json: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let (account_id, _) = self.account(tx, key)?;
+            tx.execute(
+                "UPDATE accounts SET status = ?2 WHERE id = ?1",
+                params![account_id, status_json],
+            )
+            .at(&self.label)?;
+            Ok(())
+        })
+    }
+
+    fn statuses(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT name, status FROM accounts WHERE status IS NOT NULL")
+                .at(&self.label)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .at(&self.label)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.label)
+        })
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        // A write transaction that changes nothing: proves the file answers and is writable.
+        self.write(|tx| {
+            tx.query_row("SELECT count(*) FROM accounts", [], |_| Ok(()))
+                .at(&self.label)
+        })
+    }
+
+    fn leases(
+        &self,
+        _replica: &str,
+        accounts: &[String],
+        _lease: Duration,
+    ) -> Result<Leases, StoreError> {
+        // One process uses the file (the daemon takes a single-instance lock): it holds every
+        // account for as long as it runs.
+        Ok(Leases {
+            held: accounts
+                .iter()
+                .map(|a| Lease {
+                    account: a.clone(),
+                    token: 0,
+                })
+                .collect(),
+            share: accounts.len(),
+            replicas: 1,
+        })
+    }
+
+    fn release(&self, _replica: &str, _accounts: &[String]) -> Result<(), StoreError> {
+        Ok(())
     }
 }
 

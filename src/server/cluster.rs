@@ -1,0 +1,316 @@
+//! Which accounts this replica polls: a lease loop that asks the store for this replica's
+//! share every third of the lease time and starts or stops one poller per account to match.
+//!
+//! With SQLite the store answers "every account" (one process holds the file), so a single
+//! daemon polls everything, as before. With PostgreSQL several replicas share the accounts:
+//! each lease round renews what the replica holds, claims free or expired accounts up to its
+//! fair share and reports the share, and the loop hands back what is above it, so a new replica
+//! gets its share from the others without a restart. The guarantees rest on three rules:
+//!
+//! - A poller runs only while its lease is valid by this process's clock: the round's start
+//!   plus the lease time, less a safety margin. The database counts the lease from a moment
+//!   after the round started, so the replica always stops first; a replica cut off from the
+//!   database stops polling before anyone else may claim its accounts.
+//! - Accounts are given back only after their pollers have stopped.
+//! - Every write of a fetch carries the lease's fencing token ([`Store::commit_fetch`]), so a
+//!   poller that outlived its lease (a stalled process) cannot move a cursor it no longer owns.
+//!
+//! [`Store::commit_fetch`]: crate::store::Store::commit_fetch
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::{poller, State};
+use crate::config::Account;
+use crate::sources::http::Client;
+use crate::store::{Lease, Leases};
+
+/// The share of the lease time a replica stops early by, for clock drift between it and the
+/// database and for the round trip of the renewal itself.
+const SAFETY: f64 = 0.2;
+
+/// The name a replica uses in the lease table: configured, or host name and process id.
+pub fn replica_id(configured: &str) -> String {
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "echoscope".to_string());
+    format!("{host}-{}", std::process::id())
+}
+
+/// One account's running poller.
+struct Running {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    token: i64,
+}
+
+/// The pollers of one configuration generation and the lease loop that decides them.
+pub struct Pollers {
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Pollers {
+    /// Starts the lease loop (which starts the pollers) for the configuration in force.
+    pub fn start(
+        state: &Arc<State>,
+        replica: String,
+    ) -> Result<Pollers, super::supervisor::ServeError> {
+        let config = state.config();
+        let client = Arc::new(Client::new(poller::client_config(&config))?);
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(lease_loop(state.clone(), replica, client, rx));
+        Ok(Pollers {
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// Nothing running (between a reload's stop and start).
+    pub fn empty() -> Pollers {
+        Pollers {
+            stop: watch::channel(false).0,
+            task: None,
+        }
+    }
+
+    /// Stops every poller (each gets `grace` to finish its fetch) and gives the leases back,
+    /// so other replicas take the accounts over at once rather than after the lease time.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// The lease loop: a round every third of the lease, until told to stop.
+async fn lease_loop(
+    state: Arc<State>,
+    replica: String,
+    client: Arc<Client>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let config = state.config();
+    let lease_time = config.cluster.lease();
+    let accounts: HashMap<String, Account> = config
+        .accounts
+        .iter()
+        .map(|a| (a.name.clone(), a.clone()))
+        .collect();
+    let names: Arc<Vec<String>> =
+        Arc::new(config.accounts.iter().map(|a| a.name.clone()).collect());
+    let mut running: HashMap<String, Running> = HashMap::new();
+    // Until the first successful round this replica holds nothing.
+    let mut valid_until = Instant::now();
+    loop {
+        let started = Instant::now();
+        let round = {
+            let store = state.store.clone();
+            let replica = replica.clone();
+            let names = names.clone();
+            // Bounded: a database that hangs must not keep pollers running past their lease.
+            // Not through the pollers' work permits: ten thousand polls queued there must not
+            // delay the renewal that keeps them allowed.
+            match tokio::time::timeout(
+                lease_time.mul_f64(SAFETY),
+                tokio::task::spawn_blocking(move || {
+                    // The check also proves the store writable (readiness) where the lease
+                    // round itself does not touch the database (SQLite).
+                    store.check()?;
+                    store.leases(&replica, &names, lease_time)
+                }),
+            )
+            .await
+            {
+                Ok(Ok(Ok(leases))) => Ok(leases),
+                Ok(Ok(Err(e))) => Err(e.to_string()),
+                Ok(Err(e)) => Err(format!("lease task failed: {e}")),
+                Err(_) => Err(format!("no answer within {:?}", lease_time.mul_f64(SAFETY))),
+            }
+        };
+        match round {
+            Ok(leases) => {
+                state.set_store_ok(true);
+                valid_until = started + lease_time.mul_f64(1.0 - SAFETY);
+                apply(
+                    &state,
+                    &replica,
+                    &client,
+                    &accounts,
+                    &mut running,
+                    leases,
+                    valid_until,
+                )
+                .await;
+            }
+            Err(why) => {
+                state.set_store_ok(false);
+                state.metrics.lease_rounds_failed.inc();
+                tracing::error!(replica = %replica, error = %why, "lease round failed; the leases held stay valid until they run out");
+                if Instant::now() >= valid_until && !running.is_empty() {
+                    tracing::warn!(
+                        replica = %replica,
+                        accounts = running.len(),
+                        "leases ran out without renewal: polling stops until the store answers"
+                    );
+                    let all: Vec<String> = running.keys().cloned().collect();
+                    stop_pollers(&state, &mut running, &all, "lost").await;
+                }
+            }
+        }
+        state.metrics.accounts_held.set(running.len() as i64);
+        let next = lease_time / 3;
+        tokio::select! {
+            _ = tokio::time::sleep(next.saturating_sub(started.elapsed())) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+    // Shutting down or reloading: stop polling, then give the accounts back.
+    let all: Vec<String> = running.keys().cloned().collect();
+    stop_pollers(&state, &mut running, &all, "released").await;
+    state.metrics.accounts_held.set(0);
+    if !all.is_empty() {
+        let store = state.store.clone();
+        let released = tokio::task::spawn_blocking(move || store.release(&replica, &all)).await;
+        if let Ok(Err(e)) = released {
+            tracing::warn!(error = %e, "could not give the leases back; they run out by themselves");
+        }
+    }
+}
+
+/// Brings the running pollers in line with a lease round's answer: starts pollers for new
+/// leases, stops those whose lease is gone, and hands back what is above the fair share.
+async fn apply(
+    state: &Arc<State>,
+    replica: &str,
+    client: &Arc<Client>,
+    accounts: &HashMap<String, Account>,
+    running: &mut HashMap<String, Running>,
+    leases: Leases,
+    valid_until: Instant,
+) {
+    let held: HashMap<String, Lease> = leases
+        .held
+        .into_iter()
+        .filter(|l| accounts.contains_key(&l.account))
+        .map(|l| (l.account.clone(), l))
+        .collect();
+    // Lost (taken over after an expiry this process did not notice, or re-claimed under a
+    // new token): stop first.
+    let lost: Vec<String> = running
+        .iter()
+        .filter(|(name, r)| held.get(*name).is_none_or(|l| l.token != r.token))
+        .map(|(name, _)| name.clone())
+        .collect();
+    stop_pollers(state, running, &lost, "lost").await;
+    for lease in held.values() {
+        state.set_lease(lease.clone());
+    }
+    state.set_lease_deadline(valid_until);
+    // Above the share: give back the accounts started last (highest name order is as good as
+    // any, and stable, so two rounds give back the same ones).
+    let mut surplus: Vec<String> = Vec::new();
+    if held.len() > leases.share {
+        let mut names: Vec<&String> = held.keys().collect();
+        names.sort();
+        surplus = names[leases.share..]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    }
+    for (name, lease) in &held {
+        if running.contains_key(name) || surplus.contains(name) {
+            continue;
+        }
+        let Some(account) = accounts.get(name) else {
+            continue;
+        };
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(poller::account_loop(
+            state.clone(),
+            account.clone(),
+            client.clone(),
+            rx,
+        ));
+        running.insert(
+            name.clone(),
+            Running {
+                stop,
+                task,
+                token: lease.token,
+            },
+        );
+        state
+            .metrics
+            .lease_handovers
+            .with_label_values(&["acquired"])
+            .inc();
+    }
+    if !surplus.is_empty() {
+        stop_pollers(state, running, &surplus, "released").await;
+        let store = state.store.clone();
+        let replica = replica.to_string();
+        let count = surplus.len();
+        match tokio::task::spawn_blocking(move || store.release(&replica, &surplus)).await {
+            Ok(Ok(())) => tracing::info!(
+                accounts = count,
+                share = leases.share,
+                replicas = leases.replicas,
+                "handed accounts above this replica's share back"
+            ),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not hand accounts back; their leases run out by themselves")
+            }
+            Err(e) => tracing::warn!(error = %e, "could not hand accounts back"),
+        }
+    }
+}
+
+/// Stops the named accounts' pollers and waits for them (each finishes or abandons its
+/// fetch: the poller stops at its next await point, and every store write is one transaction).
+async fn stop_pollers(
+    state: &Arc<State>,
+    running: &mut HashMap<String, Running>,
+    names: &[String],
+    event: &'static str,
+) {
+    let mut stopping = Vec::new();
+    for name in names {
+        if let Some(r) = running.remove(name) {
+            let _ = r.stop.send(true);
+            stopping.push((name, r.task));
+        }
+    }
+    // All told at once, then awaited: a thousand accounts stop in one grace period, not a
+    // thousand.
+    let grace = super::supervisor::GRACE;
+    for (name, mut task) in stopping {
+        if tokio::time::timeout(grace, &mut task).await.is_err() {
+            task.abort();
+            let _ = task.await;
+        }
+        // Only once its poller is gone: the account's series and status now belong to
+        // whichever replica polls it next.
+        state.drop_lease(name);
+        state.metrics.forget_account(name);
+        state
+            .metrics
+            .lease_handovers
+            .with_label_values(&[event])
+            .inc();
+    }
+}
