@@ -21,6 +21,7 @@ mod server_api;
 mod server_hardening;
 mod sources;
 mod store;
+mod store_hardening;
 mod tiktok;
 mod twitter_archive;
 mod youtube_takeout;

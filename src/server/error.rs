@@ -48,6 +48,8 @@ impl From<crate::store::StoreError> for ApiError {
             crate::store::StoreError::UnknownAccount(name) => {
                 ApiError::NotFound(format!("unknown account {name:?}"))
             }
+            // Read-only, full, damaged...: the service is unavailable, not broken inside.
+            e @ crate::store::StoreError::Unusable { .. } => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

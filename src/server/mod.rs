@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod error;
 pub mod host_check;
 pub mod metrics;
+pub mod observed_store;
 pub mod pages;
 pub mod poller;
 pub mod serve;
@@ -93,6 +94,12 @@ const OTHERS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(5);
 impl State {
     pub fn new(config: Config, store: Arc<dyn Store>) -> Arc<State> {
         let metrics = Metrics::new(&config);
+        // Every store call from here on is counted when it fails (observed_store.rs).
+        let store: Arc<dyn Store> = Arc::new(observed_store::Observed::new(
+            store,
+            metrics.store_errors.clone(),
+            metrics.store_up.clone(),
+        ));
         metrics
             .accounts_configured
             .set(config.accounts.len() as i64);

@@ -373,7 +373,13 @@ pub async fn analyse(
                 s.report_hash = Some(hash);
             });
         }
-        Ok(Err(e)) => tracing::error!(account = %account.name, error = %e, "analysis failed"),
+        Ok(Err(e)) => {
+            tracing::error!(account = %account.name, error = %e, "analysis failed");
+            // A store that cannot be read or written shows in the account's status too.
+            state.update_status(&account.name, |s| {
+                s.last_error = Some(format!("analysis not stored: {e}"))
+            });
+        }
         Err(e) => tracing::error!(account = %account.name, error = %e, "analysis task failed"),
     }
 }
@@ -392,7 +398,7 @@ fn record_failure(
     kind: SourceKind,
     message: String,
 ) {
-    tracing::warn!(account = %account.name, source = %account.source, kind = kind.as_str(), error = %message, "fetch failed");
+    tracing::warn!(account = %account.name, source = %account.source, kind = kind.as_str(), error = %message, "poll failed");
     let platform = state.status(&account.name).platform.unwrap_or(key.platform);
     state
         .metrics

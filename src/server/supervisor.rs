@@ -57,6 +57,9 @@ pub(crate) const GRACE: Duration = Duration::from_secs(10);
 /// Runs until SIGTERM or SIGINT.
 pub async fn run(options: Options) -> Result<(), ServeError> {
     let config = options.config;
+    // One daemon per store: a second one would poll and record everything twice. Held until
+    // this function returns; the kernel releases it if the process dies.
+    let instance_lock = crate::store::lock_for_daemon(&config.store)?;
     let store = crate::store::open(&config.store)?;
     let listen = config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -97,8 +100,9 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     retention.abort();
     let _ = stop_http.send(true);
     let served = server.await;
-    // The store closes when its last handle goes: the state holds it.
+    // The store closes when its last handle goes: the state holds it. The lock goes after.
     drop(state);
+    drop(instance_lock);
     match served {
         Ok(()) => {
             tracing::info!("stopped");
