@@ -144,6 +144,10 @@ pub struct ServeArgs {
     /// Log format, overriding `log.format`.
     #[arg(long, value_parser = ["text", "json"])]
     pub log_format: Option<String>,
+    /// Check the configuration (with the environment's overrides) and exit: 0 and a summary
+    /// when it would start, 2 and the reason when not. Nothing is opened or contacted.
+    #[arg(long)]
+    pub check_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -352,6 +356,17 @@ fn run_serve(args: ServeArgs) -> Result<i32> {
     };
     if let Some(listen) = args.listen {
         config.server.listen = listen;
+    }
+    if args.check_config {
+        println!(
+            "{}: configuration OK: {} accounts, store {}, lease {} s",
+            path.as_ref()
+                .map_or("built-in demo".to_string(), |p| p.display().to_string()),
+            config.accounts.len(),
+            config.store.backend,
+            config.cluster.lease_seconds
+        );
+        return Ok(0);
     }
     if let Some(f) = &args.log_format {
         config.log.format = if f == "json" {

@@ -70,7 +70,7 @@ pub async fn fake_servers() -> String {
     base
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -112,7 +112,7 @@ source = "{base}/broken.rss"
 }
 
 /// The daemon process; its log is printed when the test fails.
-struct Daemon(Child, std::path::PathBuf);
+pub struct Daemon(pub Child, pub std::path::PathBuf);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
@@ -127,7 +127,7 @@ impl Drop for Daemon {
     }
 }
 
-fn signal(child: &Child, sig: &str) {
+pub fn signal(child: &Child, sig: &str) {
     let ok = Command::new("kill")
         .args([sig, &child.id().to_string()])
         .status()
@@ -136,7 +136,11 @@ fn signal(child: &Child, sig: &str) {
     assert!(ok, "kill {sig}");
 }
 
-async fn wait_for<T>(what: &str, timeout: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+pub async fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut f: impl AsyncFnMut() -> Option<T>,
+) -> T {
     let start = Instant::now();
     loop {
         if let Some(v) = f().await {

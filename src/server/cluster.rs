@@ -47,6 +47,28 @@ pub fn replica_id(configured: &str) -> String {
     format!("{host}-{}", std::process::id())
 }
 
+/// Why pollers stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Handed back: above this replica's share, or shutting down.
+    Released,
+    /// Taken over by another replica, or run out without renewal.
+    Lost,
+    /// A reload: the same replica starts them again with the leases it keeps.
+    Paused,
+}
+
+impl Stop {
+    /// The `event` label of `echoscope_lease_handovers_total`; a pause hands nothing over.
+    fn event(self) -> Option<&'static str> {
+        match self {
+            Stop::Released => Some("released"),
+            Stop::Lost => Some("lost"),
+            Stop::Paused => None,
+        }
+    }
+}
+
 /// One account's running poller.
 struct Running {
     stop: watch::Sender<bool>,
@@ -57,6 +79,9 @@ struct Running {
 /// The pollers of one configuration generation and the lease loop that decides them.
 pub struct Pollers {
     stop: watch::Sender<bool>,
+    /// Whether stopping hands the leases back (shutdown) or keeps them for the next
+    /// generation of this same replica (reload), which renews them at its first round.
+    release: Arc<std::sync::atomic::AtomicBool>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -69,9 +94,17 @@ impl Pollers {
         let config = state.config();
         let client = Arc::new(Client::new(poller::client_config(&config))?);
         let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(lease_loop(state.clone(), replica, client, rx));
+        let release = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let task = tokio::spawn(lease_loop(
+            state.clone(),
+            replica,
+            client,
+            rx,
+            release.clone(),
+        ));
         Ok(Pollers {
             stop,
+            release,
             task: Some(task),
         })
     }
@@ -80,13 +113,27 @@ impl Pollers {
     pub fn empty() -> Pollers {
         Pollers {
             stop: watch::channel(false).0,
+            release: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             task: None,
         }
     }
 
-    /// Stops every poller (each gets `grace` to finish its fetch) and gives the leases back,
-    /// so other replicas take the accounts over at once rather than after the lease time.
-    pub async fn stop(mut self) {
+    /// Stops every poller (each gets the grace period to finish its fetch) and gives the
+    /// leases back, so other replicas take the accounts over at once rather than after the
+    /// lease time.
+    pub async fn stop(self) {
+        self.stop_and(true).await
+    }
+
+    /// Stops every poller but keeps the leases, for a reload: the new generation of this
+    /// replica renews them at its first round, so its accounts do not move.
+    pub async fn pause(self) {
+        self.stop_and(false).await
+    }
+
+    async fn stop_and(mut self, release: bool) {
+        self.release
+            .store(release, std::sync::atomic::Ordering::SeqCst);
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -100,6 +147,7 @@ async fn lease_loop(
     replica: String,
     client: Arc<Client>,
     mut stop: watch::Receiver<bool>,
+    release: Arc<std::sync::atomic::AtomicBool>,
 ) {
     let config = state.config();
     let lease_time = config.cluster.lease();
@@ -165,7 +213,7 @@ async fn lease_loop(
                         "leases ran out without renewal: polling stops until the store answers"
                     );
                     let all: Vec<String> = running.keys().cloned().collect();
-                    stop_pollers(&state, &mut running, &all, "lost").await;
+                    stop_pollers(&state, &mut running, &all, Stop::Lost).await;
                 }
             }
         }
@@ -179,11 +227,22 @@ async fn lease_loop(
             break;
         }
     }
-    // Shutting down or reloading: stop polling, then give the accounts back.
+    // Shutting down or reloading: stop polling, then (shutting down) give the accounts back.
     let all: Vec<String> = running.keys().cloned().collect();
-    stop_pollers(&state, &mut running, &all, "released").await;
+    let release = release.load(std::sync::atomic::Ordering::SeqCst);
+    stop_pollers(
+        &state,
+        &mut running,
+        &all,
+        if release {
+            Stop::Released
+        } else {
+            Stop::Paused
+        },
+    )
+    .await;
     state.metrics.accounts_held.set(0);
-    if !all.is_empty() {
+    if release && !all.is_empty() {
         let store = state.store.clone();
         let released = tokio::task::spawn_blocking(move || store.release(&replica, &all)).await;
         if let Ok(Err(e)) = released {
@@ -216,7 +275,7 @@ async fn apply(
         .filter(|(name, r)| held.get(*name).is_none_or(|l| l.token != r.token))
         .map(|(name, _)| name.clone())
         .collect();
-    stop_pollers(state, running, &lost, "lost").await;
+    stop_pollers(state, running, &lost, Stop::Lost).await;
     for lease in held.values() {
         state.set_lease(lease.clone());
     }
@@ -261,7 +320,7 @@ async fn apply(
             .inc();
     }
     if !surplus.is_empty() {
-        stop_pollers(state, running, &surplus, "released").await;
+        stop_pollers(state, running, &surplus, Stop::Released).await;
         let store = state.store.clone();
         let replica = replica.to_string();
         let count = surplus.len();
@@ -286,7 +345,7 @@ async fn stop_pollers(
     state: &Arc<State>,
     running: &mut HashMap<String, Running>,
     names: &[String],
-    event: &'static str,
+    why: Stop,
 ) {
     let mut stopping = Vec::new();
     for name in names {
@@ -295,11 +354,11 @@ async fn stop_pollers(
             stopping.push((name, r.task));
         }
     }
-    // All told at once, then awaited: a thousand accounts stop in one grace period, not a
-    // thousand.
-    let grace = super::supervisor::GRACE;
+    // All told at once, then awaited against one deadline: a thousand accounts stop within
+    // one grace period, not a thousand.
+    let deadline = tokio::time::Instant::now() + super::supervisor::GRACE;
     for (name, mut task) in stopping {
-        if tokio::time::timeout(grace, &mut task).await.is_err() {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
             task.abort();
             let _ = task.await;
         }
@@ -307,10 +366,12 @@ async fn stop_pollers(
         // whichever replica polls it next.
         state.drop_lease(name);
         state.metrics.forget_account(name);
-        state
-            .metrics
-            .lease_handovers
-            .with_label_values(&[event])
-            .inc();
+        if let Some(event) = why.event() {
+            state
+                .metrics
+                .lease_handovers
+                .with_label_values(&[event])
+                .inc();
+        }
     }
 }

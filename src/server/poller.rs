@@ -98,10 +98,11 @@ pub async fn account_loop(
             wait = jitter.stretch(interval, config.poll.jitter);
             continue;
         }
-        tokio::select! {
-            _ = poll_once(&state, &account, &client, forced) => {}
-            _ = stop.changed() => return,
-        }
+        // A poll that has started finishes (its HTTP requests are bounded by the client's
+        // timeouts; whoever stops this task waits a grace period and then aborts it): cut
+        // between the answer and the commit, the next poller of the account, here or on another
+        // replica, would fetch the same page again at once.
+        poll_once(&state, &account, &client, forced).await;
         wait = jitter.stretch(interval, config.poll.jitter);
     }
 }

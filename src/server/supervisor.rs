@@ -160,7 +160,7 @@ async fn reload(state: &Arc<State>, path: &Option<PathBuf>, pollers: &mut Poller
         );
     }
     let fresh = std::mem::replace(pollers, Pollers::empty());
-    fresh.stop().await;
+    fresh.pause().await;
     state.set_config(new);
     match Pollers::start(state, replica.to_string()) {
         Ok(p) => *pollers = p,
