@@ -261,3 +261,163 @@ async fn slow_header_connections_are_closed_and_healthz_keeps_answering() {
         .unwrap()
         .unwrap();
 }
+
+/// One request: method, documented path, actual URI, headers.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+);
+
+/// Every answer the app gives (status and content type) is described in `openapi.json`, which
+/// the API is fuzzed from: pages, probes, metrics and errors included.
+#[tokio::test]
+async fn openapi_describes_every_status_and_content_type_actually_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = state(&dir, "s3cret");
+    let doc: serde_json::Value = serde_json::from_str(echoscope::server::api::OPENAPI).unwrap();
+    let cases: Vec<Case> = vec![
+        ("get", "/", "/", vec![]),
+        ("get", "/", "/", vec![("host", "evil.example")]),
+        ("get", "/accounts/{name}", "/accounts/acme", vec![]),
+        ("get", "/accounts/{name}", "/accounts/nobody", vec![]),
+        ("get", "/accounts/{name}", "/accounts/%FF", vec![]),
+        ("get", "/healthz", "/healthz", vec![]),
+        ("get", "/readyz", "/readyz", vec![]),
+        ("get", "/metrics", "/metrics", vec![]),
+        (
+            "get",
+            "/metrics",
+            "/metrics",
+            vec![("accept", "application/openmetrics-text;version=1.0.0")],
+        ),
+        (
+            "get",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            vec![],
+        ),
+        ("get", "/api/v1/accounts", "/api/v1/accounts", vec![]),
+        (
+            "get",
+            "/api/v1/accounts",
+            "/api/v1/accounts",
+            vec![("host", "evil.example")],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}",
+            "/api/v1/accounts/acme",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}",
+            "/api/v1/accounts/nobody",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}",
+            "/api/v1/accounts/%FF",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}/findings",
+            "/api/v1/accounts/acme/findings",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}/findings",
+            "/api/v1/accounts/acme/findings?severity=urgent",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}/history",
+            "/api/v1/accounts/acme/history",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}/history",
+            "/api/v1/accounts/acme/history?limit=0",
+            vec![],
+        ),
+        (
+            "get",
+            "/api/v1/accounts/{name}/history",
+            "/api/v1/accounts/acme/history?limit=x",
+            vec![],
+        ),
+        (
+            "post",
+            "/api/v1/accounts/{name}/refresh",
+            "/api/v1/accounts/acme/refresh",
+            vec![],
+        ),
+        (
+            "post",
+            "/api/v1/accounts/{name}/refresh",
+            "/api/v1/accounts/acme/refresh",
+            vec![("authorization", "bearer s3cret")],
+        ),
+        (
+            "post",
+            "/api/v1/accounts/{name}/refresh",
+            "/api/v1/accounts/nobody/refresh",
+            vec![("authorization", "Bearer s3cret")],
+        ),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (method, template, uri, headers) in cases {
+        let mut request = Request::builder()
+            .method(method.to_uppercase().as_str())
+            .uri(uri);
+        for (k, v) in &headers {
+            request = request.header(*k, *v);
+        }
+        let res = app(s.clone())
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status().as_u16().to_string();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let op = &doc["paths"][template][method];
+        assert!(op.is_object(), "{method} {template} undocumented");
+        let mut response = op["responses"][&status].clone();
+        if let Some(r) = response.get("$ref").and_then(|r| r.as_str()) {
+            response = doc.pointer(r.trim_start_matches('#')).unwrap().clone();
+        }
+        assert!(
+            response.is_object(),
+            "{method} {uri} answered {status}, undocumented for {template}"
+        );
+        let documented: Vec<String> = response["content"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let base = |t: &str| t.split(';').next().unwrap().trim().to_string();
+        assert!(
+            documented.iter().any(|d| base(d) == base(&content_type)),
+            "{method} {uri} {status}: {content_type:?} not in {documented:?}"
+        );
+        seen.insert((template, method));
+    }
+    // Every documented operation was exercised, and every served route is documented.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            assert!(
+                seen.contains(&(path.as_str(), method.as_str())),
+                "{method} {path} documented but not exercised here"
+            );
+        }
+    }
+}

@@ -42,8 +42,13 @@ fn filled(db: &Path) {
     // Closing the last connection checkpoints the WAL into the file.
 }
 
-/// Overwrites every page but the first (the header and schema) with garbage.
+/// Overwrites every page but the first (the header and schema) with garbage, after moving
+/// whatever the WAL still holds into the file.
 fn damage(db: &Path) {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
     let len = std::fs::metadata(db).unwrap().len();
     assert!(len > 8 * 4096, "too small to damage meaningfully: {len}");
     let mut f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
@@ -296,4 +301,61 @@ fn a_second_daemon_on_one_store_is_refused_naming_the_lock_and_the_holder() {
     );
     drop(held);
     lock_instance(&db).unwrap();
+}
+
+fn jsonl(from: u32, to: u32) -> String {
+    (from..to)
+        .map(|i| {
+            format!(
+                "{{\"account\":\"lumen\",\"platform\":\"twitter\",\"id\":\"{i}\",\
+                 \"created_at\":\"2026-01-01T{:02}:{:02}:00Z\",\"text\":\"post {i} {}\"}}\n",
+                i / 60 % 24,
+                i % 60,
+                "z".repeat(300)
+            )
+        })
+        .collect()
+}
+
+/// A store damaged under a running daemon: the account's status says so (not `ok`), its
+/// fetch-success gauge drops, and the store gauges and error counters show it.
+#[tokio::test]
+async fn a_damaged_store_shows_in_the_account_status_not_ok() {
+    use echoscope::server::poller;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lumen.jsonl");
+    std::fs::write(&file, jsonl(0, 300)).unwrap();
+    let db = dir.path().join("e.db");
+    let mut config = Config::default();
+    config.store.retention_days = 0;
+    config.accounts.push(Account::new(
+        "lumen",
+        echoscope::config::Source::file(&file),
+    ));
+    let account = config.accounts[0].clone();
+    let client = echoscope::sources::http::Client::new(poller::client_config(&config)).unwrap();
+    {
+        let state = State::new(config.clone(), Arc::new(Sqlite::open(&db).unwrap()));
+        poller::poll_once(&state, &account, &client, false).await;
+        assert!(state.status("lumen").last_error.is_none());
+    }
+    damage(&db);
+    std::fs::write(&file, jsonl(0, 320)).unwrap();
+    let state = State::new(config.clone(), Arc::new(Sqlite::open(&db).unwrap()));
+    poller::poll_once(&state, &account, &client, false).await;
+    let status = state.status("lumen");
+    let error = status
+        .last_error
+        .expect("a damaged store left the status ok");
+    assert!(
+        error.contains("damaged") || error.contains("not a SQLite database"),
+        "{error}"
+    );
+    // The API shows this status for the accounts the daemon polls (it holds their leases);
+    // its `status` is `error` whenever `last_error` is set.
+    let text = state
+        .metrics
+        .render(echoscope::server::metrics::Format::Text);
+    assert!(text.contains("echoscope_store_up 0"), "{text}");
+    assert!(text.contains("echoscope_store_errors_total{op="), "{text}");
 }

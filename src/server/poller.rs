@@ -374,13 +374,7 @@ pub async fn analyse(
                 s.report_hash = Some(hash);
             });
         }
-        Ok(Err(e)) => {
-            tracing::error!(account = %account.name, error = %e, "analysis failed");
-            // A store that cannot be read or written shows in the account's status too.
-            state.update_status(&account.name, |s| {
-                s.last_error = Some(format!("analysis not stored: {e}"))
-            });
-        }
+        Ok(Err(e)) => tracing::error!(account = %account.name, error = %e, "analysis failed"),
         Err(e) => tracing::error!(account = %account.name, error = %e, "analysis task failed"),
     }
 }
