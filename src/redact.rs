@@ -57,26 +57,38 @@ pub fn url(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Whether a query parameter's name says its value is a secret: it contains `token`, `key`,
-/// `secret`, `pass` (password, passwd), `pwd`, `auth`, `session`, `credential` or `signature`,
-/// or starts with `sig` (`sig`, `sign`, `sig_v4`), compared without case. `X-Amz-Signature`,
-/// `api_key`, `private_token`, `access_token` and `auth` all match.
+/// Whether a query parameter's name says its value is a secret, compared without case: it
+/// contains `token`, `secret`, `password`, `passwd`, `apikey` or `signature` anywhere
+/// (`private_token`, `X-Amz-Signature`), or one of its words (split at `_`, `-`, `.`) is `key`,
+/// `pass`, `pwd`, `auth`, `authorization`, `session`, `sessionid`, `credential(s)`, `sig` or
+/// `sign` (`api_key`, `auth`, `sig`). `author` or `monkey` are not secrets.
 pub fn is_secret_parameter(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    [
+    let anywhere = [
         "token",
-        "key",
         "secret",
+        "password",
+        "passwd",
+        "apikey",
+        "signature",
+    ];
+    let words = [
+        "key",
         "pass",
         "pwd",
         "auth",
+        "authorization",
         "session",
+        "sessionid",
         "credential",
-        "signature",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-        || name.starts_with("sig")
+        "credentials",
+        "sig",
+        "sign",
+    ];
+    anywhere.iter().any(|w| name.contains(w))
+        || name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| words.contains(&word))
 }
 
 /// A query key with `%XX` escapes and `+` decoded, so `api%5Fkey` is still `api_key`.
@@ -140,6 +152,7 @@ mod tests {
         for text in [
             "https://mastodon.social/@acme.rss",
             "https://example.com/feed.xml?page=2&lang=en",
+            "https://blog.example/feed/?author=3&monkey=1&design=x",
             "mastodon:@acme@mastodon.social",
             "bsky:acme.bsky.social",
             "file:/archives/a@b.zip",
