@@ -73,6 +73,31 @@ pub enum Command {
     Export(ExportArgs),
     /// Print a JSON Schema: the report (`report`) or the JSONL/CSV post format (`post`).
     Schema { which: SchemaKind },
+    /// Work on stores: `store copy` moves a history into PostgreSQL (or back).
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+/// `echoscope store ...`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy every account's posts, direct messages, fetch state and runs (with their original
+    /// times and reports) from one store to another. Idempotent and resumable: run it again
+    /// to finish an interrupted copy; a second run copies nothing.
+    Copy(StoreCopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCopyArgs {
+    /// The source: a SQLite file, or a postgres:// URL.
+    #[arg(long)]
+    pub from: String,
+    /// The target: a postgres:// URL (or a SQLite file), created or migrated as needed.
+    #[arg(long)]
+    pub to: String,
+    /// Also print what was copied for each account.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +238,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Scan(args) => run_scan(args),
         Command::Serve(args) => run_serve(args),
         Command::Export(args) => run_export(args),
+        Command::Store(StoreCommand::Copy(args)) => run_store_copy(args),
         Command::Schema { which } => {
             let text = match which {
                 SchemaKind::Report => REPORT_SCHEMA,
@@ -427,6 +453,8 @@ fn run_export(args: ExportArgs) -> Result<i32> {
                 );
             }
         }
+        // A database server: opening an empty one finds no account, reported below.
+        crate::store::Backend::Postgres => {}
     }
     // Export only reads: no migration, no lock, works on a read-only file and beside a daemon.
     let store = crate::store::open_read_only(&store_config)?;
@@ -450,5 +478,61 @@ fn run_export(args: ExportArgs) -> Result<i32> {
         None => crate::store::export_jsonl(store.as_ref(), &key, std::io::stdout().lock())?,
     };
     eprintln!("exported {written} posts of {}", args.account);
+    Ok(EXIT_OK)
+}
+
+/// The way a store is named on the command line and in messages: the SQLite path as given, or
+/// the URL without its password.
+fn store_label(location: &str) -> String {
+    if crate::store::postgres::is_url(location) {
+        match location.parse() {
+            Ok(config) => crate::store::postgres::redact(&config),
+            Err(_) => "postgres URL (invalid)".to_string(),
+        }
+    } else {
+        location.to_string()
+    }
+}
+
+fn run_store_copy(args: StoreCopyArgs) -> Result<i32> {
+    let (from_label, to_label) = (store_label(&args.from), store_label(&args.to));
+    // A missing source file would be created empty by opening it: name the mistake instead.
+    if !crate::store::postgres::is_url(&args.from) && !std::path::Path::new(&args.from).exists() {
+        anyhow::bail!("no store at {from_label}");
+    }
+    if from_label == to_label {
+        anyhow::bail!("--from and --to are the same store ({from_label})");
+    }
+    let from = crate::store::open_location(&args.from)
+        .with_context(|| format!("opening the source {from_label}"))?;
+    let to = crate::store::open_location(&args.to)
+        .with_context(|| format!("opening the target {to_label}"))?;
+    let copied = crate::store::copy::copy(from.as_ref(), to.as_ref(), |a| {
+        if args.verbose {
+            eprintln!(
+                "{}\t{}: {} posts, {} direct messages, {} runs{}",
+                a.key.name,
+                a.key.platform.as_str(),
+                a.posts,
+                a.direct_messages,
+                a.runs,
+                if a.fetch_state { ", fetch state" } else { "" }
+            );
+        }
+    })?;
+    eprintln!(
+        "copied {from_label} -> {to_label}: {} accounts, {} posts, {} direct messages, \
+         {} fetch states, {} runs{}",
+        copied.accounts,
+        copied.posts,
+        copied.direct_messages,
+        copied.fetch_states,
+        copied.runs,
+        if copied.is_empty() {
+            " (the target already had everything)"
+        } else {
+            ""
+        }
+    );
     Ok(EXIT_OK)
 }

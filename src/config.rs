@@ -21,6 +21,10 @@ use crate::sources::live::LiveSpec;
 /// Environment variable that sets (and overrides) `server.api_token`.
 pub const TOKEN_ENV: &str = "ECHOSCOPE_API_TOKEN";
 
+/// Environment variable that sets (and overrides) `store.url`, so a database password can stay
+/// out of the file.
+pub const STORE_URL_ENV: &str = "ECHOSCOPE_STORE_URL";
+
 /// The oldest post time a retention of `days` keeps at `now`; `None` (0 days) keeps
 /// everything. Pruning and analysis both cut here, so an analysis never sees less history than
 /// the store keeps.
@@ -116,10 +120,13 @@ impl Default for Server {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Store {
-    /// Which implementation keeps the history.
+    /// Which implementation keeps the history; a `url` selects `postgres` by itself.
     pub backend: crate::store::Backend,
     /// The database file (backend `sqlite`).
     pub path: PathBuf,
+    /// The PostgreSQL database (`postgres://user:password@host:5432/echoscope`), shared by the
+    /// daemon's replicas; `ECHOSCOPE_STORE_URL` overrides it. Shown without the password.
+    pub url: Option<String>,
     /// Posts and analysis runs older than this many days are deleted (0 keeps everything).
     pub retention_days: u32,
 }
@@ -129,7 +136,31 @@ impl Default for Store {
         Store {
             backend: crate::store::Backend::Sqlite,
             path: PathBuf::from("data/echoscope.db"),
+            url: None,
             retention_days: 365,
+        }
+    }
+}
+
+impl Store {
+    /// The backend in use: PostgreSQL when a `url` is set, else `backend`.
+    pub fn selected_backend(&self) -> crate::store::Backend {
+        match self.url {
+            Some(_) => crate::store::Backend::Postgres,
+            None => self.backend,
+        }
+    }
+
+    /// Where the history is, for logs and errors: the SQLite path, or the database as
+    /// `postgres://user@host:port/db` (never the password).
+    pub fn location(&self) -> String {
+        match (self.selected_backend(), self.url.as_deref()) {
+            (crate::store::Backend::Postgres, Some(url)) => match url.parse() {
+                Ok(config) => crate::store::postgres::redact(&config),
+                Err(_) => "postgres (invalid store.url)".to_string(),
+            },
+            (crate::store::Backend::Postgres, None) => "postgres (no store.url)".to_string(),
+            (crate::store::Backend::Sqlite, _) => self.path.display().to_string(),
         }
     }
 }
@@ -483,13 +514,19 @@ impl Config {
         toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
     }
 
-    /// Environment overrides: secrets only.
+    /// Environment overrides: secrets only (the API token, the database URL).
     pub fn apply_env(&mut self) {
         if let Ok(token) = std::env::var(TOKEN_ENV) {
             if !token.is_empty() {
                 self.server.api_token = token;
             }
         }
+        if let Ok(url) = std::env::var(STORE_URL_ENV) {
+            if !url.is_empty() {
+                self.store.url = Some(url);
+            }
+        }
+        self.store.backend = self.store.selected_backend();
     }
 
     /// Checks what serde cannot: unique names, known label names, sane numbers.
@@ -567,7 +604,31 @@ impl Config {
         {
             return Err("cluster.replica_id must be at most 200 characters, none of them control characters".into());
         }
+        self.validate_store()?;
         Ok(())
+    }
+
+    /// The `[store]` checks: a URL must be a PostgreSQL one (errors never show it: it may hold
+    /// a password), and the postgres backend needs one.
+    fn validate_store(&self) -> Result<(), String> {
+        match (&self.store.url, self.store.backend) {
+            (Some(url), _) => {
+                if !crate::store::postgres::is_url(url) {
+                    return Err(format!(
+                        "store.url must start with postgres:// or postgresql:// (or come from \
+                         {STORE_URL_ENV})"
+                    ));
+                }
+                if url.parse::<postgres::Config>().is_err() {
+                    return Err("store.url is not a valid PostgreSQL URL".into());
+                }
+                Ok(())
+            }
+            (None, crate::store::Backend::Postgres) => Err(format!(
+                "store.backend = \"postgres\" needs store.url (or {STORE_URL_ENV})"
+            )),
+            (None, crate::store::Backend::Sqlite) => Ok(()),
+        }
     }
 
     /// How many days of one account's history are kept and analysed: its own
@@ -742,5 +803,35 @@ mod tests {
         assert!(c.server.listen.ip().is_loopback());
         assert!(c.server.api_token.is_empty());
         c.validate().unwrap();
+    }
+
+    #[test]
+    fn a_store_url_selects_postgres_and_is_checked_without_showing_it() {
+        let mut c =
+            Config::parse("[store]\nurl = \"postgres://app:s3cret@db.internal:5433/echo\"\n")
+                .unwrap();
+        assert_eq!(c.store.selected_backend(), crate::store::Backend::Postgres);
+        assert_eq!(c.store.location(), "postgres://app@db.internal:5433/echo");
+        c.validate().unwrap();
+
+        c.store.url = Some("mysql://app:s3cret@db/echo".into());
+        let err = c.validate().unwrap_err();
+        assert!(err.contains("postgres://"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+
+        c.store.url = Some("postgres://app:s3cret@db:notaport/echo".into());
+        let err = c.validate().unwrap_err();
+        assert!(err.contains("not a valid PostgreSQL URL"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+
+        let c = Config::parse("[store]\nbackend = \"postgres\"\n").unwrap();
+        let err = c.validate().unwrap_err();
+        assert!(err.contains("needs store.url"), "{err}");
+        assert!(err.contains(STORE_URL_ENV), "{err}");
+
+        // Without a URL, SQLite at store.path as before.
+        let c = Config::default();
+        assert_eq!(c.store.selected_backend(), crate::store::Backend::Sqlite);
+        assert_eq!(c.store.location(), "data/echoscope.db");
     }
 }

@@ -22,6 +22,7 @@ mod server_hardening;
 mod sources;
 mod store;
 mod store_hardening;
+mod support;
 mod tiktok;
 mod twitter_archive;
 mod youtube_takeout;

@@ -1,8 +1,10 @@
 //! The store. One suite of tests is written against the `Store` trait and run for every
 //! backend (`store_suite!` below: round trips, de-duplication, accounts, fetch state, runs,
-//! retention, concurrent readers, export); then SQLite's own tests, which only make sense for
-//! that backend: its file and pragmas, schema versions and migrations, files that are not
-//! echoscope databases, and a process SIGKILLed mid-write.
+//! retention, concurrent readers, export), SQLite and a real PostgreSQL server (a throwaway
+//! cluster, `tests/support/postgres.rs`); then each backend's own tests: SQLite's file and
+//! pragmas, schema versions and migrations, files that are not echoscope databases, and a
+//! process SIGKILLed mid-write; PostgreSQL's schema versions, concurrent migrations, leases
+//! among replicas, fencing and connection loss; and `store copy` between the two.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -18,7 +20,7 @@ use echoscope::model::{DirectMessage, Platform, Post, PostKind, Timeline};
 use echoscope::sources::jsonl::Record;
 use echoscope::sources::live::FetchState;
 use echoscope::store::sqlite::{Sqlite, SCHEMA_VERSION};
-use echoscope::store::{export_jsonl, AccountKey, Store, StoreError};
+use echoscope::store::{export_jsonl, AccountKey, Backend, Store, StoreError};
 
 /// Opens a store at a place inside a temporary folder; opening the same place again reopens
 /// the same store. For SQLite the place is the database file.
@@ -68,6 +70,17 @@ store_suite!(sqlite, |place: &std::path::Path| {
     echoscope::store::open(&echoscope::config::Store {
         backend: echoscope::store::Backend::Sqlite,
         path: place.to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap()
+});
+
+store_suite!(postgres, |place: &std::path::Path| {
+    // A place is a database of the shared throwaway cluster: a new one per place, the same
+    // one again when the suite reopens a place.
+    echoscope::store::open(&echoscope::config::Store {
+        backend: echoscope::store::Backend::Postgres,
+        url: Some(crate::support::postgres::database_at(place)),
         ..Default::default()
     })
     .unwrap()
@@ -903,5 +916,584 @@ mod sqlite_only {
                 per_batch.len()
             );
         }
+    }
+}
+
+/// PostgreSQL's own tests: schema versions and foreign databases, replicas migrating at once,
+/// the lease round among replicas (shares, expiry, hand-over, fencing, release), a result
+/// recorded once by two replicas, and connection loss.
+mod postgres_only {
+    use super::*;
+    use crate::support::postgres as pg;
+    use echoscope::store::postgres::{Postgres, SCHEMA_VERSION as PG_SCHEMA_VERSION};
+    use echoscope::store::Lease;
+
+    fn raw(url: &str) -> ::postgres::Client {
+        ::postgres::Client::connect(url, ::postgres::NoTls).unwrap()
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("acct{i:02}")).collect()
+    }
+
+    const LONG: Duration = Duration::from_secs(600);
+
+    /// One replica's lease round as the daemon runs it: claim, then give back what is over the
+    /// share (the caller's part of the protocol).
+    fn round(store: &dyn Store, replica: &str, accounts: &[String], lease: Duration) -> Vec<Lease> {
+        let leases = store.leases(replica, accounts, lease).unwrap();
+        let mut held = leases.held;
+        if held.len() > leases.share {
+            let surplus: Vec<String> = held.drain(leases.share..).map(|l| l.account).collect();
+            store.release(replica, &surplus).unwrap();
+        }
+        held
+    }
+
+    /// Every account held by exactly one replica.
+    fn assert_partition(held: &[Vec<Lease>], accounts: &[String]) {
+        let mut owners: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, h) in held.iter().enumerate() {
+            for l in h {
+                assert!(
+                    owners.insert(&l.account, i).is_none(),
+                    "{} held twice",
+                    l.account
+                );
+            }
+        }
+        let all: Vec<&str> = accounts.iter().map(String::as_str).collect();
+        assert_eq!(owners.keys().copied().collect::<Vec<_>>(), all);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_schema_is_refused_untouched() {
+        let url = pg::database();
+        let store = Postgres::open(&url).unwrap();
+        store.ensure_account(&key("ivy"), "ivy").unwrap();
+        store
+            .insert_posts(&key("ivy"), &batch_posts("p", 3))
+            .unwrap();
+        let label = store.label().to_string();
+        drop(store);
+        let future = PG_SCHEMA_VERSION + 7;
+        raw(&url)
+            .execute(
+                "INSERT INTO echoscope_schema_version (version) VALUES ($1)",
+                &[&future],
+            )
+            .unwrap();
+
+        let err = Postgres::open(&url).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, StoreError::Schema { .. }), "{msg}");
+        assert!(msg.contains(&label), "{msg}");
+        assert!(msg.contains(&future.to_string()), "{msg}");
+        assert!(msg.contains("newer"), "{msg}");
+        let posts: i64 = raw(&url)
+            .query_one("SELECT count(*) FROM posts", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(posts, 3);
+    }
+
+    #[test]
+    fn another_programs_database_is_refused() {
+        let url = pg::database();
+        raw(&url)
+            .batch_execute("CREATE TABLE invoices (id int PRIMARY KEY, total numeric)")
+            .unwrap();
+        let err = Postgres::open(&url).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, StoreError::Schema { .. }), "{msg}");
+        assert!(msg.contains("not an echoscope database"), "{msg}");
+        // Untouched: no version table was created.
+        let created: bool = raw(&url)
+            .query_one(
+                "SELECT to_regclass('echoscope_schema_version') IS NOT NULL",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert!(!created);
+    }
+
+    #[test]
+    fn errors_name_the_database_without_the_password() {
+        let url = pg::database().replace("postgres@", "postgres:hunter2@");
+        // Trust authentication ignores the password; the label still must not show it.
+        let store = Postgres::open(&url).unwrap();
+        assert!(!store.label().contains("hunter2"), "{}", store.label());
+        let err = store.post_count(&key("nobody")).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("hunter2"));
+        let missing = url.rsplit_once('/').unwrap().0.to_string() + "/no_such_database";
+        let err = Postgres::open(&missing).unwrap_err();
+        let msg = err.to_string();
+        assert!(!msg.contains("hunter2"), "{msg}");
+        assert!(msg.contains("/no_such_database"), "{msg}");
+    }
+
+    #[test]
+    fn concurrent_openers_migrate_once() {
+        let url = pg::database();
+        let barrier = Arc::new(std::sync::Barrier::new(3));
+        let openers: Vec<_> = (0..3)
+            .map(|_| {
+                let (url, barrier) = (url.clone(), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Postgres::open(&url).map(|_| ())
+                })
+            })
+            .collect();
+        for o in openers {
+            o.join().unwrap().unwrap();
+        }
+        let versions: Vec<i32> = raw(&url)
+            .query(
+                "SELECT version FROM echoscope_schema_version ORDER BY version",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(versions, (1..=PG_SCHEMA_VERSION).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn three_replicas_share_the_accounts_each_held_by_exactly_one() {
+        let url = pg::database();
+        let accounts = names(10);
+        let stores: Vec<Postgres> = (0..3).map(|_| Postgres::open(&url).unwrap()).collect();
+        // All three claim at once: SKIP LOCKED keeps their claims apart.
+        let barrier = Arc::new(std::sync::Barrier::new(3));
+        let first: Vec<Vec<Lease>> = std::thread::scope(|s| {
+            let handles: Vec<_> = stores
+                .iter()
+                .enumerate()
+                .map(|(i, store)| {
+                    let (barrier, accounts) = (Arc::clone(&barrier), &accounts);
+                    s.spawn(move || {
+                        barrier.wait();
+                        store.leases(&format!("r{i}"), accounts, LONG).unwrap().held
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut seen = std::collections::HashSet::new();
+        for l in first.iter().flatten() {
+            assert!(
+                seen.insert(l.account.clone()),
+                "{} claimed twice",
+                l.account
+            );
+        }
+        // A few rounds settle every replica at its share (ceil(10 / 3) = 4 at most).
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held = stores
+                .iter()
+                .enumerate()
+                .map(|(i, s)| round(s, &format!("r{i}"), &accounts, LONG))
+                .collect();
+        }
+        assert_partition(&held, &accounts);
+        for h in &held {
+            assert!(h.len() <= 4, "{} held", h.len());
+        }
+        let leases = stores[0].leases("r0", &accounts, LONG).unwrap();
+        assert_eq!((leases.share, leases.replicas), (4, 3));
+    }
+
+    #[test]
+    fn a_new_replica_gets_its_share_after_others_give_back_surplus() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let accounts = names(10);
+        round(&store, "a", &accounts, LONG);
+        round(&store, "b", &accounts, LONG);
+        let a = round(&store, "a", &accounts, LONG);
+        let b = round(&store, "b", &accounts, LONG);
+        assert_partition(&[a.clone(), b.clone()], &accounts);
+        assert_eq!((a.len(), b.len()), (5, 5));
+
+        // c joins: everything is held, so its first round gets nothing but raises the count.
+        let first = store.leases("c", &accounts, LONG).unwrap();
+        assert_eq!((first.held.len(), first.share, first.replicas), (0, 4, 3));
+        // a and b see the smaller share and give one each back; c then takes them.
+        let a = round(&store, "a", &accounts, LONG);
+        let b = round(&store, "b", &accounts, LONG);
+        let c = round(&store, "c", &accounts, LONG);
+        assert_eq!((a.len(), b.len(), c.len()), (4, 4, 2));
+        assert_partition(&[a, b, c], &accounts);
+    }
+
+    #[test]
+    fn an_expired_lease_is_taken_over_with_a_newer_token() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let accounts = names(4);
+        let short = Duration::from_secs(1);
+        let a = store.leases("a", &accounts, short).unwrap().held;
+        assert_eq!(a.len(), 4);
+        // b is live but everything is held.
+        assert!(store.leases("b", &accounts, LONG).unwrap().held.is_empty());
+        // a stops renewing (it hung, or died): after the lease time b takes everything over.
+        std::thread::sleep(Duration::from_millis(1_300));
+        let b = store.leases("b", &accounts, LONG).unwrap();
+        assert_eq!(b.replicas, 1, "a expired with its leases");
+        assert_eq!(b.held.len(), 4);
+        for (old, new) in a.iter().zip(&b.held) {
+            assert_eq!(old.account, new.account);
+            assert!(new.token > old.token, "{old:?} -> {new:?}");
+        }
+    }
+
+    #[test]
+    fn a_write_under_a_stale_token_is_refused_and_writes_nothing() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let accounts = vec!["fen".to_string()];
+        let k = key("fen");
+        store.ensure_account(&k, "fen").unwrap();
+        let old = store.leases("a", &accounts, LONG).unwrap().held.remove(0);
+        // a loses the account (released here; expiry does the same) and b claims it.
+        store.release("a", &accounts).unwrap();
+        let new = store.leases("b", &accounts, LONG).unwrap().held.remove(0);
+        assert!(new.token > old.token);
+
+        let mut tl = Timeline::new("fen", Platform::Mastodon);
+        tl.posts = batch_posts("stale", 3);
+        let state = FetchState {
+            cursor: Some("stale-2".into()),
+            ..FetchState::default()
+        };
+        let err = store
+            .commit_fetch(&k, Some(&tl), &state, Some(&old))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::LeaseLost { ref account } if account == "fen"),
+            "{err}"
+        );
+        assert_eq!(store.post_count(&k).unwrap(), 0);
+        assert_eq!(store.fetch_state(&k).unwrap(), FetchState::default());
+
+        // The holder's write goes through.
+        assert_eq!(
+            store
+                .commit_fetch(&k, Some(&tl), &state, Some(&new))
+                .unwrap(),
+            3
+        );
+        assert_eq!(store.fetch_state(&k).unwrap(), state);
+        // An expired lease is refused too, even while nobody else claimed it.
+        let short = store
+            .leases("b", &accounts, Duration::from_millis(200))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(matches!(
+            store.commit_fetch(&k, None, &state, Some(&short.held[0])),
+            Err(StoreError::LeaseLost { .. })
+        ));
+    }
+
+    #[test]
+    fn released_accounts_are_claimed_at_once() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let accounts = names(6);
+        assert_eq!(store.leases("a", &accounts, LONG).unwrap().held.len(), 6);
+        store.release("a", &accounts[..3]).unwrap();
+        // Releasing what another replica holds changes nothing.
+        store.release("b", &accounts[3..]).unwrap();
+        let b = store.leases("b", &accounts, LONG).unwrap();
+        let got: Vec<_> = b.held.iter().map(|l| l.account.as_str()).collect();
+        assert_eq!(got, ["acct00", "acct01", "acct02"]);
+        let a = store.leases("a", &accounts, LONG).unwrap();
+        assert_eq!(a.held.len(), 3);
+        assert_partition(&[a.held, b.held], &accounts);
+    }
+
+    #[test]
+    fn two_replicas_recording_the_same_result_record_it_once() {
+        let url = pg::database();
+        let stores: Vec<Postgres> = (0..4).map(|_| Postgres::open(&url).unwrap()).collect();
+        let k = key("twice");
+        stores[0].ensure_account(&k, "twice").unwrap();
+        let mut tl = Timeline::new("twice", Platform::Mastodon);
+        tl.posts = (0..5).map(full_post).collect();
+        let report = report_for(&tl);
+        for attempt in 0..10 {
+            let mut changed = report.clone();
+            changed.score = attempt;
+            let barrier = std::sync::Barrier::new(stores.len());
+            let recorded: usize = std::thread::scope(|s| {
+                let handles: Vec<_> = stores
+                    .iter()
+                    .map(|store| {
+                        let (barrier, changed, k) = (&barrier, &changed, &k);
+                        s.spawn(move || {
+                            barrier.wait();
+                            store.record_run(k, changed).unwrap().is_some() as usize
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).sum()
+            });
+            assert_eq!(recorded, 1, "attempt {attempt}");
+        }
+        assert_eq!(stores[0].runs(&k, 100).unwrap().len(), 10);
+    }
+
+    #[test]
+    fn check_fails_quickly_while_the_server_is_down_and_calls_recover_after() {
+        let cluster = pg::Cluster::start();
+        let store = Postgres::open(&cluster.database()).unwrap();
+        store.ensure_account(&key("up"), "up").unwrap();
+        store.check().unwrap();
+        assert_eq!(store.reconnects(), 0);
+
+        cluster.stop_server();
+        let start = Instant::now();
+        let err = store.check().unwrap_err();
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(5), "check took {took:?}: {err}");
+        assert!(
+            matches!(
+                err,
+                StoreError::Backend {
+                    backend: Backend::Postgres,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        cluster.start_server();
+        store
+            .insert_posts(&key("up"), &batch_posts("back", 4))
+            .unwrap();
+        store.check().unwrap();
+        assert_eq!(store.post_count(&key("up")).unwrap(), 4);
+        assert!(store.reconnects() >= 1, "reconnects {}", store.reconnects());
+    }
+
+    #[test]
+    fn a_call_waits_out_a_short_outage_instead_of_failing() {
+        let cluster = Arc::new(pg::Cluster::start());
+        let store = Postgres::open(&cluster.database()).unwrap();
+        store.ensure_account(&key("blip"), "blip").unwrap();
+        cluster.stop_server();
+        let restarter = {
+            let cluster = Arc::clone(&cluster);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(2));
+                cluster.start_server();
+            })
+        };
+        // Retried with backoff while the server is down, then succeeds.
+        assert_eq!(
+            store
+                .insert_posts(&key("blip"), &batch_posts("x", 2))
+                .unwrap(),
+            2
+        );
+        restarter.join().unwrap();
+        assert!(store.reconnects() >= 1);
+    }
+}
+
+/// `store copy`: SQLite to PostgreSQL and back, equal to the source, idempotent, resumable.
+mod copy {
+    use super::*;
+    use echoscope::store::copy::{copy, copy_account, Copied};
+    use echoscope::store::postgres::Postgres;
+    use echoscope::store::sqlite::Sqlite;
+
+    /// A source with two accounts: posts, direct messages, fetch state, three runs each.
+    fn fill(store: &dyn Store) {
+        for (n, name) in ["ann", "ben"].iter().enumerate() {
+            let k = key(name);
+            store
+                .ensure_account(&k, &format!("{name}@example.social"))
+                .unwrap();
+            let posts: Vec<Post> = (0..40 + n as u32).map(full_post).collect();
+            store.insert_posts(&k, &posts).unwrap();
+            let dms = vec![DirectMessage {
+                conversation_id: "c1".into(),
+                id: format!("{name}-m1"),
+                sender: name.to_string(),
+                recipient: Some("fan".into()),
+                created_at: t(30) + chrono::Duration::microseconds(9),
+                text: "Thanks for reaching out!".into(),
+            }];
+            store.insert_direct_messages(&k, &dms).unwrap();
+            let mut tl = Timeline::new(*name, Platform::Mastodon);
+            for i in 0..3 {
+                tl.posts.push(full_post(i));
+                let mut report = report_for(&tl);
+                report.score = 50 + i;
+                store
+                    .import_run(
+                        &k,
+                        t(1_000 + i64::from(i)) + chrono::Duration::microseconds(3),
+                        &report,
+                    )
+                    .unwrap()
+                    .unwrap();
+            }
+            store
+                .set_fetch_state(
+                    &k,
+                    &FetchState {
+                        etag: Some(format!("\"{name}\"")),
+                        cursor: Some("1100000039".into()),
+                        backfilled: true,
+                        last_success: Some(t(2_000) + chrono::Duration::microseconds(1)),
+                        ..FetchState::default()
+                    },
+                )
+                .unwrap();
+        }
+    }
+
+    /// One account as `store copy` moves it: key, timeline, fetch state, and runs as (time,
+    /// score, findings, report), without the backend's row ids.
+    type Contents = (
+        AccountKey,
+        Timeline,
+        FetchState,
+        Vec<(DateTime<Utc>, u32, u64, AccountReport)>,
+    );
+
+    /// Everything `store copy` moves.
+    fn contents(store: &dyn Store) -> Vec<Contents> {
+        store
+            .accounts()
+            .unwrap()
+            .into_iter()
+            .map(|k| {
+                let runs = store
+                    .runs_since(&k, None, 1_000)
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r.run.at, r.run.score, r.run.findings, r.report))
+                    .collect();
+                let tl = store.timeline(&k, None).unwrap();
+                let state = store.fetch_state(&k).unwrap();
+                (k, tl, state, runs)
+            })
+            .collect()
+    }
+
+    fn sqlite_source(dir: &Path) -> Sqlite {
+        let source = Sqlite::open(dir.join("source.db")).unwrap();
+        fill(&source);
+        source
+    }
+
+    #[test]
+    fn a_sqlite_history_copied_to_postgres_equals_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = sqlite_source(dir.path());
+        let target = Postgres::open(&crate::support::postgres::database()).unwrap();
+        let mut per_account = Vec::new();
+        let copied = copy(&source, &target, |a| per_account.push(a.clone())).unwrap();
+        assert_eq!(
+            copied,
+            Copied {
+                accounts: 2,
+                posts: 81,
+                direct_messages: 2,
+                fetch_states: 2,
+                runs: 6,
+            }
+        );
+        assert_eq!(per_account.len(), 2);
+        assert_eq!(per_account[1].posts, 41);
+        let expected = contents(&source);
+        assert_eq!(expected[0].3.len(), 3);
+        assert_eq!(contents(&target), expected);
+        assert_eq!(
+            target.latest_report(&key("ann")).unwrap(),
+            source.latest_report(&key("ann")).unwrap()
+        );
+    }
+
+    #[test]
+    fn copying_twice_copies_nothing_the_second_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = sqlite_source(dir.path());
+        let target = Postgres::open(&crate::support::postgres::database()).unwrap();
+        assert!(!copy(&source, &target, |_| {}).unwrap().is_empty());
+        let again = copy(&source, &target, |_| {}).unwrap();
+        assert_eq!(again, Copied::default());
+        assert_eq!(target.runs(&key("ann"), 100).unwrap().len(), 3);
+        assert_eq!(contents(&target), contents(&source));
+    }
+
+    #[test]
+    fn an_interrupted_copy_resumes_where_it_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = sqlite_source(dir.path());
+        let target = Postgres::open(&crate::support::postgres::database()).unwrap();
+        // Interrupted after the first account, and halfway through the second one's posts.
+        copy_account(&source, &target, &key("ann"), false).unwrap();
+        target
+            .ensure_account(&key("ben"), "ben@example.social")
+            .unwrap();
+        let half: Vec<Post> = (0..20).map(full_post).collect();
+        target.insert_posts(&key("ben"), &half).unwrap();
+
+        let rest = copy(&source, &target, |_| {}).unwrap();
+        assert_eq!(
+            rest,
+            Copied {
+                accounts: 0,
+                posts: 21,
+                direct_messages: 1,
+                fetch_states: 1,
+                runs: 3,
+            }
+        );
+        assert_eq!(contents(&target), contents(&source));
+    }
+
+    #[test]
+    fn a_postgres_history_copies_back_to_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Postgres::open(&crate::support::postgres::database()).unwrap();
+        fill(&source);
+        let target = Sqlite::open(dir.path().join("back.db")).unwrap();
+        let copied = copy(&source, &target, |_| {}).unwrap();
+        assert_eq!((copied.posts, copied.runs), (81, 6));
+        assert_eq!(contents(&target), contents(&source));
+    }
+
+    #[test]
+    fn the_store_copy_command_prints_counts_and_never_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(sqlite_source(dir.path()));
+        let from = dir.path().join("source.db");
+        let to = crate::support::postgres::database().replace("postgres@", "postgres:sekrit@");
+        let run = || {
+            let out = Command::new(env!("CARGO_BIN_EXE_echoscope"))
+                .args(["store", "copy", "--verbose", "--from"])
+                .arg(&from)
+                .args(["--to", &to])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+            assert!(out.status.success(), "{stderr}");
+            assert!(!stderr.contains("sekrit"), "{stderr}");
+            stderr
+        };
+        let first = run();
+        assert!(
+            first.contains("2 accounts, 81 posts, 2 direct messages, 2 fetch states, 6 runs"),
+            "{first}"
+        );
+        assert!(first.contains("ben\tmastodon: 41 posts"), "{first}");
+        let second = run();
+        assert!(second.contains("0 accounts, 0 posts"), "{second}");
+        assert!(second.contains("already had everything"), "{second}");
     }
 }

@@ -16,7 +16,7 @@ use prometheus::{IntCounterVec, IntGauge};
 
 use crate::model::{AccountReport, DirectMessage, Post, Timeline};
 use crate::sources::live::FetchState;
-use crate::store::{AccountKey, Lease, Leases, Run, Store, StoreError};
+use crate::store::{AccountKey, Lease, Leases, Run, Store, StoreError, StoredRun};
 
 /// A store whose failures are counted.
 pub struct Observed {
@@ -164,5 +164,25 @@ impl Store for Observed {
     }
     fn release(&self, replica: &str, accounts: &[String]) -> Result<(), StoreError> {
         self.seen("release", false, self.inner.release(replica, accounts))
+    }
+    fn runs_since(
+        &self,
+        key: &AccountKey,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredRun>, StoreError> {
+        self.seen(
+            "runs_since",
+            false,
+            self.inner.runs_since(key, since, limit),
+        )
+    }
+    fn import_run(
+        &self,
+        key: &AccountKey,
+        at: DateTime<Utc>,
+        report: &AccountReport,
+    ) -> Result<Option<Run>, StoreError> {
+        self.seen("import_run", true, self.inner.import_run(key, at, report))
     }
 }

@@ -4,10 +4,11 @@
 //! Feeds only show an account's latest posts, so repetition over weeks is visible only in
 //! stored history. The daemon talks to the store through the small [`Store`] trait and opens it
 //! with [`open`], which picks the implementation from `[store] backend` ([`Backend`], a closed
-//! set matched exhaustively): SQLite (`sqlite.rs`) is the embedded default, and a shared server
-//! database is another variant and another file, without touching the daemon. No backend's own
-//! types leak into [`StoreError`], and `tests/store.rs` runs one suite against every backend.
-//! Calls are blocking: the daemon runs them on tokio's blocking pool.
+//! set matched exhaustively): SQLite (`sqlite.rs`) is the embedded default, and PostgreSQL
+//! (`postgres.rs`, selected by `[store] url`) is the database several daemon replicas share.
+//! No backend's own types leak into [`StoreError`], and `tests/store.rs` runs one suite against
+//! every backend. Calls are blocking: the daemon runs them on tokio's blocking pool.
+//! `copy.rs` moves a history from one store to another (`echoscope store copy`).
 
 use std::sync::Arc;
 
@@ -44,6 +45,8 @@ pub enum Backend {
     /// One embedded SQLite file (`store.path`), WAL mode.
     #[default]
     Sqlite,
+    /// A PostgreSQL database (`store.url`), shared by the daemon's replicas.
+    Postgres,
 }
 
 impl Backend {
@@ -51,6 +54,7 @@ impl Backend {
     pub fn as_str(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
         }
     }
 }
@@ -62,29 +66,54 @@ impl std::fmt::Display for Backend {
 }
 
 /// Opens the store the configuration names, creating it if needed and bringing its schema up
-/// to date.
+/// to date. A `url` selects PostgreSQL whatever `backend` says (see
+/// [`crate::config::Store::selected_backend`]).
 pub fn open(config: &crate::config::Store) -> Result<Arc<dyn Store>, StoreError> {
-    match config.backend {
+    match config.selected_backend() {
         Backend::Sqlite => Ok(Arc::new(sqlite::Sqlite::open(&config.path)?)),
+        Backend::Postgres => match config.url.as_deref() {
+            Some(url) => Ok(Arc::new(postgres::Postgres::open(url)?)),
+            None => Err(StoreError::Backend {
+                backend: Backend::Postgres,
+                path: "postgres".to_string(),
+                source: "store.backend is postgres but no store.url (or ECHOSCOPE_STORE_URL) \
+                         names the database"
+                    .into(),
+            }),
+        },
+    }
+}
+
+/// Opens a store named the way `echoscope store copy` takes it: a `postgres://` or
+/// `postgresql://` URL, or else the path of a SQLite file.
+pub fn open_location(location: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if postgres::is_url(location) {
+        Ok(Arc::new(postgres::Postgres::open(location)?))
+    } else {
+        Ok(Arc::new(sqlite::Sqlite::open(location)?))
     }
 }
 
 /// Opens the store for reading only (`echoscope export`): nothing is created or migrated, so
 /// it works on a read-only file or mount and beside a running daemon. A schema other than the
-/// one this binary writes is refused with words saying which way it is off.
+/// one this binary writes is refused with words saying which way it is off. PostgreSQL is
+/// opened as usual: its server arbitrates readers and writers.
 pub fn open_read_only(config: &crate::config::Store) -> Result<Arc<dyn Store>, StoreError> {
-    match config.backend {
+    match config.selected_backend() {
         Backend::Sqlite => Ok(Arc::new(sqlite::Sqlite::open_read_only(&config.path)?)),
+        Backend::Postgres => open(config),
     }
 }
 
 /// Takes the daemon's single-instance lock on the store, held until the returned guard drops
 /// (or the process dies: the kernel releases it, `kill -9` included). A second daemon on the
 /// same store fails with [`StoreError::InUse`] instead of polling and recording everything
-/// twice. Read-only commands do not take it.
-pub fn lock_for_daemon(config: &crate::config::Store) -> Result<InstanceLock, StoreError> {
-    match config.backend {
-        Backend::Sqlite => sqlite::lock_instance(&config.path),
+/// twice. Read-only commands do not take it. PostgreSQL needs none (`None`): several daemons
+/// share it as replicas, coordinated by leases.
+pub fn lock_for_daemon(config: &crate::config::Store) -> Result<Option<InstanceLock>, StoreError> {
+    match config.selected_backend() {
+        Backend::Sqlite => sqlite::lock_instance(&config.path).map(Some),
+        Backend::Postgres => Ok(None),
     }
 }
 
@@ -301,6 +330,36 @@ pub trait Store: Send + Sync {
     /// Gives up leases (the replica stopped polling those accounts, or is shutting down), so
     /// another replica can claim them at once instead of after the lease time.
     fn release(&self, replica: &str, accounts: &[String]) -> Result<(), StoreError>;
+    /// How many times the store got a database connection back after losing one (for the
+    /// `echoscope_store_reconnects_total` metric). Embedded backends never lose one: 0.
+    fn reconnects(&self) -> u64 {
+        0
+    }
+    /// Runs with their reports, oldest first, at or after `since` (all when `None`), at most
+    /// `limit` (for `store copy`, which pages through them).
+    fn runs_since(
+        &self,
+        key: &AccountKey,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredRun>, StoreError>;
+    /// Stores a run recorded elsewhere (`store copy`) with its original time, unless this
+    /// account already has a run at that time with the same content: importing twice imports
+    /// once. Unlike [`Store::record_run`], an unchanged result is still imported (it is
+    /// another point in the source's history). Returns the run when it was new.
+    fn import_run(
+        &self,
+        key: &AccountKey,
+        at: DateTime<Utc>,
+        report: &AccountReport,
+    ) -> Result<Option<Run>, StoreError>;
+}
+
+/// A stored run with its full report (what `store copy` moves).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRun {
+    pub run: Run,
+    pub report: AccountReport,
 }
 
 /// A replica's hold on one account: only the holder polls it. `token` grows with every claim
@@ -325,6 +384,8 @@ pub struct Leases {
     pub replicas: usize,
 }
 
+pub mod copy;
+pub mod postgres;
 pub mod sqlite;
 
 /// The content hash of a report's JSON, stored with each run so that an unchanged result is

@@ -35,7 +35,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AccountKey, Backend, InstanceLock, Lease, Leases, Problem, Run, Store, StoreError};
+use super::{
+    AccountKey, Backend, InstanceLock, Lease, Leases, Problem, Run, Store, StoreError, StoredRun,
+};
 use crate::model::AccountReport;
 use crate::model::{DirectMessage, Platform, Post, PostKind, Timeline};
 use crate::sources::live::FetchState;
@@ -1151,6 +1153,75 @@ impl Store for Sqlite {
 
     fn release(&self, _replica: &str, _accounts: &[String]) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    fn runs_since(
+        &self,
+        key: &AccountKey,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredRun>, StoreError> {
+        self.read(|conn| {
+            let (account_id, _) = self.account(conn, key)?;
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, at, score, findings, report FROM runs
+                     WHERE account_id = ?1 AND at >= ?2 ORDER BY at, id LIMIT ?3",
+                )
+                .at(&self.label)?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let mut rows = stmt
+                .query(params![account_id, since.map_or(i64::MIN, micros), limit])
+                .at(&self.label)?;
+            let mut runs = Vec::new();
+            while let Some(row) = rows.next().at(&self.label)? {
+                let run = self.run_from_row(row)?;
+                let json: String = row.get(4).at(&self.label)?;
+                let report = serde_json::from_str(&json)
+                    .map_err(|e| self.corrupt("runs.report", format!("run {}: {e}", run.id)))?;
+                runs.push(StoredRun { run, report });
+            }
+            Ok(runs)
+        })
+    }
+
+    fn import_run(
+        &self,
+        key: &AccountKey,
+        at: DateTime<Utc>,
+        report: &AccountReport,
+    ) -> Result<Option<Run>, StoreError> {
+        let json = serde_json::to_string(report)
+            .map_err(|e| self.corrupt("runs.report", format!("cannot encode report: {e}")))?;
+        let hash = super::content_hash(json.as_bytes());
+        let findings = report.findings.len() as u64;
+        self.write(|tx| {
+            let (account_id, _) = self.account(tx, key)?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO runs (account_id, at, score, findings, report, content_hash)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6
+                     WHERE NOT EXISTS (SELECT 1 FROM runs
+                        WHERE account_id = ?1 AND at = ?2 AND content_hash = ?6)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        account_id,
+                        micros(at),
+                        i64::from(report.score),
+                        i64::try_from(findings).unwrap_or(i64::MAX),
+                        json,
+                        hash
+                    ])
+                })
+                .at(&self.label)?;
+            Ok((inserted > 0).then(|| Run {
+                id: tx.last_insert_rowid(),
+                at,
+                score: report.score,
+                findings,
+            }))
+        })
     }
 }
 
