@@ -488,7 +488,8 @@ fn run_export(args: ExportArgs) -> Result<i32> {
         // A database server: opening an empty one finds no account, reported below.
         crate::store::Backend::Postgres => {}
     }
-    let store = crate::store::open(&store_config)?;
+    // Export only reads: no migration, no lock, works on a read-only file and beside a daemon.
+    let store = crate::store::open_read_only(&store_config)?;
     let key = store
         .accounts()?
         .into_iter()

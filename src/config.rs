@@ -86,6 +86,22 @@ pub struct Server {
     /// Bearer token for the endpoints that change state (`POST .../refresh`). Empty: those
     /// endpoints are off. `ECHOSCOPE_API_TOKEN` overrides it.
     pub api_token: String,
+    /// Host names (and addresses) the API and the web pages answer to, checked against the
+    /// `Host` header so that a web page cannot read the API through DNS rebinding. Empty: the
+    /// listen address, plus `localhost`, `127.0.0.1` and `::1` when listening on loopback, or
+    /// any IP address (no name) when listening on all interfaces. `"*"` turns the check off.
+    /// `/healthz`, `/readyz` and `/metrics` answer any host (probes and scrapers send a pod IP
+    /// or a service name).
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a client has to send a request's headers, and that an idle keep-alive
+    /// connection stays open between requests (slow-header attacks).
+    pub header_timeout_seconds: u64,
+    /// Seconds a connection may make no progress at all (neither reading nor writing, e.g.
+    /// a client that stops reading a response) before it is closed.
+    pub idle_timeout_seconds: u64,
+    /// Connections served at once at most; more wait in the listen queue. Also capped at half
+    /// the process's open-file limit, so that the poller keeps file descriptors to fetch with.
+    pub max_connections: usize,
 }
 
 impl Default for Server {
@@ -93,6 +109,10 @@ impl Default for Server {
         Server {
             listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
             api_token: String::new(),
+            allowed_hosts: Vec::new(),
+            header_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            max_connections: 256,
         }
     }
 }
@@ -175,6 +195,10 @@ pub struct Poll {
     pub per_host_concurrency: usize,
     /// Retries of a failed request (timeouts, 5xx, 429), with exponential backoff and jitter.
     pub retries: usize,
+    /// Longest a host's `Retry-After` (or spent rate-limit budget) is honoured, in seconds.
+    /// While a host asks to wait, no account on that host is fetched; a longer request (a
+    /// broken or hostile `Retry-After: 999999`) is cut to this.
+    pub max_retry_after_seconds: u64,
     /// Contact URL or e-mail added to the User-Agent, so server operators can reach you.
     pub contact: String,
     /// Base URL of the Bluesky AppView.
@@ -191,6 +215,7 @@ impl Default for Poll {
             max_body_bytes: 8 << 20,
             per_host_concurrency: 4,
             retries: 3,
+            max_retry_after_seconds: 3600,
             contact: String::new(),
             bluesky_appview: "https://public.api.bsky.app".to_string(),
         }
@@ -294,7 +319,8 @@ impl TryFrom<AccountToml> for Account {
 /// An account's `source`: parsed once, when the configuration is loaded, into what it names.
 /// Its kind, platform and handle are asked of it everywhere (the store key, the metric labels,
 /// the API, the fetch), so no part of the daemon reads the text again. It displays and
-/// serializes as the operator wrote it.
+/// serializes as the operator wrote it; it displays so too, but with credentials in a URL
+/// masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     spec: SourceSpec,
@@ -416,9 +442,11 @@ impl std::str::FromStr for Source {
     }
 }
 
+/// Shows the source as the operator wrote it, with credentials masked ([`crate::redact::url`]):
+/// logs and the API display it, and neither may show a password or token.
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&crate::redact::url(&self.text))
     }
 }
 
@@ -444,6 +472,34 @@ pub enum ConfigError {
     /// The values do not make sense together.
     #[error("config {path}: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+/// Label names echoscope itself puts on per-account series (and on the families' own
+/// samples): an operator label with one of these names would make two labels of one name.
+pub const RESERVED_LABELS: [&str; 6] = [
+    "account", "platform", "detector", "severity", "le", "quantile",
+];
+
+/// Whether `name` can be an operator's extra label: Prometheus label-name syntax
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`), not reserved by Prometheus (`__` prefix, `le` and `quantile` on
+/// histograms and summaries) nor set by echoscope itself ([`RESERVED_LABELS`]).
+fn check_label_name(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Err("it is empty");
+    };
+    if !(first.is_ascii_alphabetic() || first == '_')
+        || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err("a label name is letters, digits and '_', not starting with a digit");
+    }
+    if name.starts_with("__") {
+        return Err("names starting with '__' are reserved by Prometheus");
+    }
+    if RESERVED_LABELS.contains(&name) {
+        return Err("echoscope or Prometheus sets a label of that name itself");
+    }
+    Ok(())
 }
 
 impl Config {
@@ -510,14 +566,34 @@ impl Config {
                 ));
             }
         }
+        let mut seen = std::collections::HashSet::new();
         for l in &self.metrics.account_labels {
-            let valid = !l.is_empty()
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !l.starts_with(|c: char| c.is_ascii_digit())
-                && !l.starts_with("__");
-            if !valid || matches!(l.as_str(), "account" | "platform" | "detector" | "severity") {
+            check_label_name(l).map_err(|why| {
+                format!("metrics.account_labels: {l:?} is not a usable label name: {why}")
+            })?;
+            if !seen.insert(l.as_str()) {
+                return Err(format!("metrics.account_labels: {l:?} is listed twice"));
+            }
+        }
+        if !self.server.api_token.is_empty() && self.server.api_token.trim().is_empty() {
+            return Err(
+                "server.api_token is only whitespace: no request could match it (leave it empty \
+                 to turn the state-changing endpoints off)"
+                    .into(),
+            );
+        }
+        if self.server.header_timeout_seconds == 0 || self.server.idle_timeout_seconds == 0 {
+            return Err(
+                "server.header_timeout_seconds and server.idle_timeout_seconds must be > 0".into(),
+            );
+        }
+        if self.server.max_connections == 0 {
+            return Err("server.max_connections must be > 0".into());
+        }
+        for h in &self.server.allowed_hosts {
+            if h.trim().is_empty() || h.contains(['/', ' ', '@']) {
                 return Err(format!(
-                    "metrics.account_labels: {l:?} is not a usable label name"
+                    "server.allowed_hosts: {h:?} is not a host name or address"
                 ));
             }
         }
@@ -695,6 +771,42 @@ mod tests {
         let err = Config::parse("[[accounts]]\nname = \"a\"\nsource = \"bsky:a.b\"\nlabel = 1\n")
             .unwrap_err();
         assert!(err.contains("label"), "{err}");
+    }
+
+    #[test]
+    fn account_labels_reject_duplicates_reserved_and_invalid_names() {
+        for (labels, expect) in [
+            (vec!["client", "client"], "listed twice"),
+            (vec!["le"], "sets a label of that name itself"),
+            (vec!["quantile"], "sets a label of that name itself"),
+            (vec!["account"], "sets a label of that name itself"),
+            (vec!["platform"], "sets a label of that name itself"),
+            (vec!["severity"], "sets a label of that name itself"),
+            (vec!["__name__"], "reserved by Prometheus"),
+            (vec!["9lives"], "letters, digits"),
+            (vec!["team-a"], "letters, digits"),
+            (vec!["é"], "letters, digits"),
+            (vec![""], "empty"),
+        ] {
+            let mut c = Config::default();
+            c.metrics.account_labels = labels.iter().map(|l| l.to_string()).collect();
+            let err = c.validate().unwrap_err();
+            assert!(err.contains(expect), "{labels:?}: {err}");
+            assert!(err.contains("metrics.account_labels"), "{labels:?}: {err}");
+        }
+        let mut c = Config::default();
+        c.metrics.account_labels = vec!["client".into(), "_team".into(), "Env2".into()];
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn a_whitespace_only_api_token_is_rejected_at_load() {
+        let mut c = Config::default();
+        c.server.api_token = "  \t ".into();
+        let err = c.validate().unwrap_err();
+        assert!(err.contains("server.api_token"), "{err}");
+        c.server.api_token = "s3cret".into();
+        c.validate().unwrap();
     }
 
     #[test]

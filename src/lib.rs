@@ -12,6 +12,7 @@ pub mod demo;
 pub mod detectors;
 pub mod minhash;
 pub mod model;
+pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod score;

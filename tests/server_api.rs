@@ -13,7 +13,7 @@ use echoscope::store::sqlite::Sqlite;
 use echoscope::store::{AccountKey, Store};
 use tower::ServiceExt;
 
-fn config(token: &str) -> Config {
+pub(crate) fn config(token: &str) -> Config {
     let mut c = Config::default();
     c.server.api_token = token.to_string();
     c.accounts
@@ -22,7 +22,7 @@ fn config(token: &str) -> Config {
 }
 
 /// A state whose store holds one analysed account.
-fn state(dir: &tempfile::TempDir, token: &str) -> Arc<State> {
+pub(crate) fn state(dir: &tempfile::TempDir, token: &str) -> Arc<State> {
     let store = Arc::new(Sqlite::open(dir.path().join("e.db")).unwrap());
     let key = AccountKey {
         name: "acme".into(),
@@ -50,7 +50,7 @@ fn state(dir: &tempfile::TempDir, token: &str) -> Arc<State> {
     state
 }
 
-async fn get(state: &Arc<State>, uri: &str) -> (StatusCode, String) {
+pub(crate) async fn get(state: &Arc<State>, uri: &str) -> (StatusCode, String) {
     let res = app(state.clone())
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
@@ -62,7 +62,7 @@ async fn get(state: &Arc<State>, uri: &str) -> (StatusCode, String) {
     (status, String::from_utf8(body.to_vec()).unwrap())
 }
 
-async fn post(state: &Arc<State>, uri: &str, auth: Option<&str>) -> StatusCode {
+pub(crate) async fn post(state: &Arc<State>, uri: &str, auth: Option<&str>) -> StatusCode {
     let mut req = Request::post(uri);
     if let Some(a) = auth {
         req = req.header("authorization", a);

@@ -753,13 +753,16 @@ mod sqlite_only {
         let path = dir.path().join("notes.db");
         std::fs::write(&path, "these are my notes, not a database\n".repeat(200)).unwrap();
         let err = Sqlite::open(&path).unwrap_err();
-        let StoreError::Backend {
-            backend, source, ..
+        // Named in words (issue 18): not a database, rather than SQLite's error code.
+        let StoreError::Unusable {
+            problem: echoscope::store::Problem::NotADatabase,
+            source,
+            ..
         } = &err
         else {
-            panic!("not a backend error: {err:?}");
+            panic!("not named as 'not a database': {err:?}");
         };
-        assert_eq!(*backend, Backend::Sqlite);
+        assert!(err.to_string().contains("not a SQLite database"), "{err}");
         // The cause stays reachable for logs and debugging, boxed.
         assert!(
             source.downcast_ref::<rusqlite::Error>().is_some(),

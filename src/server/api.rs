@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State as AxState};
+use axum::extract::State as AxState;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath, ApiQuery};
 use super::metrics::{self, accepts_gzip, Format};
 use super::State;
 use crate::model::AccountReport;
@@ -176,7 +176,7 @@ async fn latest_report(state: &Arc<State>, name: &str) -> Result<AccountReport, 
 
 pub async fn account_report(
     AxState(state): AppState,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
 ) -> Result<Json<AccountReport>, ApiError> {
     Ok(Json(latest_report(&state, &name).await?))
 }
@@ -191,8 +191,8 @@ pub struct FindingsQuery {
 
 pub async fn account_findings(
     AxState(state): AppState,
-    Path(name): Path<String>,
-    Query(q): Query<FindingsQuery>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FindingsQuery>,
 ) -> Result<Json<Vec<Finding>>, ApiError> {
     let min = match q.severity.as_deref() {
         Some(s) => Some(s.parse::<Severity>().map_err(ApiError::BadRequest)?),
@@ -216,19 +216,31 @@ pub async fn account_findings(
 
 #[derive(Debug, Deserialize)]
 pub struct HistoryQuery {
-    /// How many runs, newest first (default 100, at most 10,000).
+    /// How many runs, newest first: 1 to 10,000 (default 100); 0 is refused (a request for
+    /// nothing is a mistake), more than 10,000 is cut to 10,000.
     pub limit: Option<usize>,
 }
 
+/// The most runs one history request returns.
+pub const MAX_HISTORY_LIMIT: usize = 10_000;
+
 pub async fn account_history(
     AxState(state): AppState,
-    Path(name): Path<String>,
-    Query(q): Query<HistoryQuery>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Vec<Run>>, ApiError> {
     let key = state
         .key(&name)
         .ok_or_else(|| ApiError::NotFound(format!("unknown account {name:?}")))?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 10_000);
+    let limit = match q.limit {
+        None => 100,
+        Some(0) => {
+            return Err(ApiError::BadRequest(
+                "limit must be at least 1 (at most 10000)".into(),
+            ))
+        }
+        Some(n) => n.min(MAX_HISTORY_LIMIT),
+    };
     let store = state.store.clone();
     Ok(Json(blocking(move || Ok(store.runs(&key, limit)?)).await?))
 }
@@ -243,7 +255,7 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .map(str::as_bytes)
         .ok_or(ApiError::Unauthorized)?;
     let same_len = given.len() == token.len();
@@ -258,9 +270,19 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme is case-insensitive
+/// (RFC 9110 section 11.1), so `bearer` and `BEARER` are the same scheme.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start_matches([' ', '\t']))
+        .filter(|t| !t.is_empty())
+}
+
 pub async fn refresh_account(
     AxState(state): AppState,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(&state, &headers)?;

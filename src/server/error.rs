@@ -1,5 +1,14 @@
 //! The HTTP layer's one error type, mapped to status codes. Internal errors are logged with
 //! their detail and answered with a generic message, so store paths and such never leak.
+//!
+//! Every error answers with one JSON shape, `{"error": "..."}`, including what axum's own
+//! extractors reject (a bad query string or path segment: [`ApiQuery`], [`ApiPath`]), unknown
+//! paths and wrong methods ([`not_found`], [`method_not_allowed`]): clients and the API's
+//! fuzzing from `openapi.json` see one error schema.
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,9 +25,18 @@ pub enum ApiError {
     /// State-changing endpoints are off because no token is configured.
     #[error("state-changing endpoints are off: set server.api_token or ECHOSCOPE_API_TOKEN")]
     Disabled,
-    /// A query parameter is off.
+    /// A query parameter or path segment is off.
     #[error("{0}")]
     BadRequest(String),
+    /// The request's `Host` is not in `server.allowed_hosts` (DNS-rebinding guard).
+    #[error("host {0:?} is not allowed: add it to server.allowed_hosts")]
+    ForbiddenHost(String),
+    /// The path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The store refuses work (damaged, read-only...); the detail goes to the log only.
+    #[error("the store is unavailable")]
+    Unavailable(String),
     /// Something failed inside; the detail goes to the log only.
     #[error("internal error")]
     Internal(String),
@@ -30,6 +48,8 @@ impl From<crate::store::StoreError> for ApiError {
             crate::store::StoreError::UnknownAccount(name) => {
                 ApiError::NotFound(format!("unknown account {name:?}"))
             }
+            // Read-only, full, damaged...: the service is unavailable, not broken inside.
+            e @ crate::store::StoreError::Unusable { .. } => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -44,6 +64,12 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Disabled => StatusCode::FORBIDDEN,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::ForbiddenHost(_) => StatusCode::FORBIDDEN,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(detail) => {
+                tracing::error!(error = %detail, "request failed: store unavailable");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -62,4 +88,40 @@ impl IntoResponse for ApiError {
             (status, body).into_response()
         }
     }
+}
+
+/// `Query<T>` whose rejection is an [`ApiError::BadRequest`] in the JSON shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// `Path<T>` whose rejection is an [`ApiError::BadRequest`] in the JSON shape.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// The answer to a path no route serves.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such path".into())
+}
+
+/// The answer to a routed path called with another method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

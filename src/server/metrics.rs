@@ -167,6 +167,10 @@ pub struct Metrics {
     pub fetch_duration: HistogramVec,
     pub analysis_duration: Histogram,
     pub store_size: IntGauge,
+    /// Failed store calls by operation (`op`: the store method, a fixed set).
+    pub store_errors: IntCounterVec,
+    /// 1 while the store answers and takes writes, 0 once it failed (read-only, full, damaged).
+    pub store_up: IntGauge,
     pub config_reload_success: IntGauge,
     pub config_reload_timestamp: Gauge,
     pub accounts_configured: IntGauge,
@@ -505,6 +509,20 @@ impl Metrics {
         .expect("valid metric definition");
         let store_size = IntGauge::new("echoscope_store_size_bytes", "Size of the store on disk.")
             .expect("valid metric definition");
+        let store_errors = IntCounterVec::new(
+            Opts::new(
+                "echoscope_store_errors_total",
+                "Failed store calls by operation.",
+            ),
+            &["op"],
+        )
+        .expect("valid metric definition");
+        let store_up = IntGauge::new(
+            "echoscope_store_up",
+            "1 if the store answers and takes writes, 0 if its last write or check failed.",
+        )
+        .expect("valid metric definition");
+        store_up.set(1);
         let config_reload_success = IntGauge::new(
             "echoscope_config_last_reload_successful",
             "1 if the last configuration (re)load succeeded, 0 if it was rejected.",
@@ -562,6 +580,8 @@ impl Metrics {
             Box::new(fetch_duration.clone()),
             Box::new(analysis_duration.clone()),
             Box::new(store_size.clone()),
+            Box::new(store_errors.clone()),
+            Box::new(store_up.clone()),
             Box::new(config_reload_success.clone()),
             Box::new(config_reload_timestamp.clone()),
             Box::new(accounts_configured.clone()),
@@ -585,6 +605,8 @@ impl Metrics {
             fetch_duration,
             analysis_duration,
             store_size,
+            store_errors,
+            store_up,
             config_reload_success,
             config_reload_timestamp,
             accounts_configured,

@@ -8,9 +8,12 @@
 pub mod api;
 pub mod cluster;
 pub mod error;
+pub mod host_check;
 pub mod metrics;
+pub mod observed_store;
 pub mod pages;
 pub mod poller;
+pub mod serve;
 pub mod supervisor;
 
 use std::collections::{HashMap, HashSet};
@@ -91,6 +94,12 @@ const OTHERS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(5);
 impl State {
     pub fn new(config: Config, store: Arc<dyn Store>) -> Arc<State> {
         let metrics = Metrics::new(&config);
+        // Every store call from here on is counted when it fails (observed_store.rs).
+        let store: Arc<dyn Store> = Arc::new(observed_store::Observed::new(
+            store,
+            metrics.store_errors.clone(),
+            metrics.store_up.clone(),
+        ));
         metrics
             .accounts_configured
             .set(config.accounts.len() as i64);
@@ -336,14 +345,13 @@ fn work_permits() -> usize {
         .clamp(2, 32)
 }
 
-/// The HTTP app: health, readiness, metrics, the JSON API and the web pages.
+/// The HTTP app: health, readiness, metrics, the JSON API and the web pages. The API and the
+/// pages answer only allowed hosts ([`host_check`]); the probes and `/metrics` answer any.
+/// Every error, unknown paths and wrong methods included, is the JSON error shape.
 pub fn app(state: Arc<State>) -> Router {
-    Router::new()
+    let checked = Router::new()
         .route("/", get(pages::index))
         .route("/accounts/{name}", get(pages::account))
-        .route("/healthz", get(api::healthz))
-        .route("/readyz", get(api::readyz))
-        .route("/metrics", get(api::metrics))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/accounts", get(api::list_accounts))
         .route("/api/v1/accounts/{name}", get(api::account_report))
@@ -356,5 +364,16 @@ pub fn app(state: Arc<State>) -> Router {
             "/api/v1/accounts/{name}/refresh",
             post(api::refresh_account),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host_check::check,
+        ));
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(api::metrics))
+        .merge(checked)
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
 }

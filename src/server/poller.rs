@@ -393,7 +393,7 @@ fn record_failure(
     kind: SourceKind,
     message: String,
 ) {
-    tracing::warn!(account = %account.name, source = %account.source, kind = kind.as_str(), error = %message, "fetch failed");
+    tracing::warn!(account = %account.name, source = %account.source, kind = kind.as_str(), error = %message, "poll failed");
     let platform = state.status(&account.name).platform.unwrap_or(key.platform);
     state
         .metrics
@@ -542,6 +542,7 @@ pub fn client_config(config: &crate::config::Config) -> crate::sources::http::Cl
         timeout: Duration::from_secs(config.poll.timeout_seconds.max(1)),
         max_body_bytes: config.poll.max_body_bytes,
         retries: config.poll.retries,
+        max_block: Duration::from_secs(config.poll.max_retry_after_seconds),
         per_host_concurrency: config.poll.per_host_concurrency.max(1),
         ..Default::default()
     };

@@ -8,7 +8,6 @@
 //! the HTTP server drains, and the store is closed by dropping its last handle.
 
 use std::collections::HashMap;
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +57,9 @@ pub(crate) const GRACE: Duration = Duration::from_secs(10);
 /// Runs until SIGTERM or SIGINT.
 pub async fn run(options: Options) -> Result<(), ServeError> {
     let config = options.config;
+    // One daemon per store: a second one would poll and record everything twice. Held until
+    // this function returns; the kernel releases it if the process dies.
+    let instance_lock = crate::store::lock_for_daemon(&config.store)?;
     let store = crate::store::open(&config.store)?;
     let listen = config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -82,14 +84,14 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     tracing::info!(replica = %replica, lease_seconds = config.cluster.lease_seconds, "polling the accounts this replica holds a lease on");
     let mut pollers = Pollers::start(&state, replica.clone())?;
     let retention = tokio::spawn(retention_loop(state.clone()));
-    let (stop_http, mut http_stopped) = watch::channel(false);
-    let server = tokio::spawn(
-        axum::serve(listener, app(state.clone()))
-            .with_graceful_shutdown(async move {
-                let _ = http_stopped.wait_for(|stopped| *stopped).await;
-            })
-            .into_future(),
-    );
+    let (stop_http, http_stopped) = watch::channel(false);
+    let limits = super::serve::Limits::from_config(&config.server);
+    let server = tokio::spawn(super::serve::serve(
+        listener,
+        app(state.clone()),
+        limits,
+        http_stopped,
+    ));
     state.set_ready(true);
     wait_for_signals(&state, &options.config_path, &mut pollers, &replica).await;
     tracing::info!("shutting down");
@@ -98,14 +100,14 @@ pub async fn run(options: Options) -> Result<(), ServeError> {
     retention.abort();
     let _ = stop_http.send(true);
     let served = server.await;
-    // The store closes when its last handle goes: the state holds it.
+    // The store closes when its last handle goes: the state holds it. The lock goes after.
     drop(state);
+    drop(instance_lock);
     match served {
-        Ok(Ok(())) => {
+        Ok(()) => {
             tracing::info!("stopped");
             Ok(())
         }
-        Ok(Err(e)) => Err(ServeError::Serve(e)),
         Err(e) => Err(ServeError::Serve(std::io::Error::other(e))),
     }
 }

@@ -8,8 +8,13 @@
 //! and when a host says "wait" (`Retry-After` on 429/503, or a rate-limit budget of zero in
 //! `X-RateLimit-*` (Mastodon) / `RateLimit-*` (Bluesky) headers) every request to that host waits,
 //! across all tasks sharing the client. A wait longer than [`ClientConfig::max_wait`] is not slept
-//! through: the request fails with [`FetchError::RateLimited`] at once, so a daemon's poll loop is
-//! never stuck for an hour behind one host. A per-host semaphore bounds concurrent requests.
+//! through: the request fails at once, so a daemon's poll loop is never stuck for an hour behind
+//! one host. The request that got the 429 fails with [`FetchError::RateLimited`]; the others to
+//! that host, never sent, fail with [`FetchError::HostBackoff`], which says so and names the
+//! request that caused the wait. How long a host is remembered as blocked is capped by
+//! [`ClientConfig::max_block`] (`[poll] max_retry_after_seconds` in the daemon). A per-host
+//! semaphore bounds concurrent requests. URLs in errors have their credentials masked
+//! ([`crate::redact::url`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -129,6 +134,18 @@ pub enum FetchError {
         url: String,
         retry_after_secs: Option<u64>,
     },
+    /// Not sent: an earlier answer from the same host (`cause`, e.g. "429 on URL") asked us to
+    /// back off until `until`, longer than we may wait. A local decision, no request was made.
+    #[error(
+        "{url}: not requested, waiting until {} UTC: host {host} asked us to back off ({cause})",
+        .until.format("%H:%M:%S")
+    )]
+    HostBackoff {
+        url: String,
+        host: String,
+        until: DateTime<Utc>,
+        cause: String,
+    },
     /// The account asks not to be shown to logged-out readers (Bluesky `!no-unauthenticated`).
     #[error("{url}: the account asks not to be shown to logged-out readers; not fetched")]
     OptedOut { url: String },
@@ -160,7 +177,8 @@ impl FetchError {
             FetchError::Connect { .. } => "connect",
             FetchError::Status { .. } => "status",
             FetchError::TooLarge { .. } => "too_large",
-            FetchError::RateLimited { .. } => "rate_limited",
+            // A local backoff is the same outcome for the account: rate limited.
+            FetchError::RateLimited { .. } | FetchError::HostBackoff { .. } => "rate_limited",
             FetchError::OptedOut { .. } => "opted_out",
             FetchError::Http { .. } => "http",
             FetchError::Parse(_) => "parse",
@@ -176,6 +194,8 @@ impl FetchError {
             FetchError::RateLimited {
                 retry_after_secs, ..
             } => retry_after_secs.is_none_or(|s| Duration::from_secs(s) <= max_wait),
+            // Waiting it out is exactly what it asks not to do.
+            FetchError::HostBackoff { .. } => false,
             _ => false,
         }
     }
@@ -183,9 +203,21 @@ impl FetchError {
 
 /// What the client remembers about one host.
 struct Host {
+    /// `host:port`, for messages.
+    name: String,
     permits: Semaphore,
     /// The host asked us not to call before this instant.
-    blocked_until: Mutex<Option<Instant>>,
+    blocked_until: Mutex<Option<Block>>,
+}
+
+/// A wait a host asked for.
+#[derive(Debug, Clone)]
+struct Block {
+    until: Instant,
+    /// The same moment on the wall clock, for messages.
+    until_wall: DateTime<Utc>,
+    /// What asked for it: "429 on URL", "503 on URL" or "rate-limit budget spent on URL".
+    cause: String,
 }
 
 struct Inner {
@@ -238,19 +270,20 @@ impl Client {
     /// GETs `url`, sending the validators, retrying transient failures. A 304 is a success
     /// with `not_modified` set; other non-2xx statuses are errors.
     pub async fn get(&self, url: &str, validators: &Validators) -> Result<Response, FetchError> {
+        let shown = crate::redact::url(url);
         let parsed = Url::parse(url).map_err(|e| FetchError::InvalidUrl {
-            url: url.to_string(),
+            url: shown.to_string(),
             reason: e.to_string(),
         })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(FetchError::InvalidUrl {
-                url: url.to_string(),
+                url: shown.to_string(),
                 reason: format!("scheme {:?} is not http or https", parsed.scheme()),
             });
         }
         let Some(host_name) = parsed.host_str() else {
             return Err(FetchError::InvalidUrl {
-                url: url.to_string(),
+                url: shown.to_string(),
                 reason: "no host".into(),
             });
         };
@@ -287,6 +320,7 @@ impl Client {
             .entry(key.to_string())
             .or_insert_with(|| {
                 Arc::new(Host {
+                    name: key.to_string(),
                     permits: Semaphore::new(self.inner.config.per_host_concurrency.max(1)),
                     blocked_until: Mutex::new(None),
                 })
@@ -301,7 +335,9 @@ impl Client {
         validators: &Validators,
     ) -> Result<Response, FetchError> {
         let config = &self.inner.config;
-        let url_text = url.as_str();
+        // Every error below names the URL: with its credentials masked.
+        let shown = crate::redact::url(url.as_str());
+        let url_text: &str = &shown;
         let _permit = host
             .permits
             .acquire()
@@ -310,11 +346,13 @@ impl Client {
                 reason: e.to_string(),
             })?;
         // Honour a wait another task (or an earlier attempt) was told about.
-        if let Some(wait) = remaining_block(host) {
+        if let Some((wait, block)) = remaining_block(host) {
             if wait > config.max_wait {
-                return Err(FetchError::RateLimited {
+                return Err(FetchError::HostBackoff {
                     url: url_text.to_string(),
-                    retry_after_secs: Some(wait.as_secs().max(1)),
+                    host: host.name.clone(),
+                    until: block.until_wall,
+                    cause: block.cause,
                 });
             }
             tokio::time::sleep(wait).await;
@@ -337,13 +375,21 @@ impl Client {
         let headers = response.headers().clone();
         let now_wall = Utc::now();
         if let Some(wait) = rate_limit_wait(&headers, now_wall) {
-            block(host, wait.min(config.max_block));
+            block(
+                host,
+                wait.min(config.max_block),
+                format!("rate-limit budget spent on {url_text}"),
+            );
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
             let retry_after = header(&headers, reqwest::header::RETRY_AFTER)
                 .and_then(|v| parse_retry_after(&v, now_wall));
             if let Some(wait) = retry_after {
-                block(host, wait.min(config.max_block));
+                block(
+                    host,
+                    wait.min(config.max_block),
+                    format!("{} on {url_text}", status.as_u16()),
+                );
             }
             return Err(if status == StatusCode::TOO_MANY_REQUESTS {
                 FetchError::RateLimited {
@@ -457,24 +503,30 @@ fn header(headers: &HeaderMap, name: HeaderName) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn remaining_block(host: &Host) -> Option<Duration> {
-    let until = match host.blocked_until.lock() {
-        Ok(g) => *g,
-        Err(p) => *p.into_inner(),
+/// How much longer the host asked us to wait, and why.
+fn remaining_block(host: &Host) -> Option<(Duration, Block)> {
+    let block = match host.blocked_until.lock() {
+        Ok(g) => g.clone(),
+        Err(p) => p.into_inner().clone(),
     }?;
     let now = Instant::now();
-    (until > now).then(|| until - now)
+    (block.until > now).then(|| (block.until - now, block))
 }
 
-/// Blocks the host for `wait` from now, unless it is blocked longer already.
-fn block(host: &Host, wait: Duration) {
+/// Blocks the host for `wait` from now because of `cause`, unless it is blocked longer already.
+fn block(host: &Host, wait: Duration, cause: String) {
     let until = Instant::now() + wait;
     let mut guard = match host.blocked_until.lock() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     };
-    if guard.is_none_or(|u| u < until) {
-        *guard = Some(until);
+    if guard.as_ref().is_none_or(|b| b.until < until) {
+        let until_wall = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        *guard = Some(Block {
+            until,
+            until_wall,
+            cause,
+        });
     }
 }
 

@@ -10,6 +10,7 @@
 //! only ask for what is new (Mastodon `min_id` forward paging, Bluesky stops at posts it has
 //! seen, feeds use conditional GET). Posts seen twice are harmless: the store ignores known ids.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -57,7 +58,8 @@ pub struct ParseError {
 impl ParseError {
     pub fn new(url: &str, record: impl Into<String>, reason: impl Into<String>) -> ParseError {
         ParseError {
-            url: url.to_string(),
+            // Errors are logged and shown by the API: never with the URL's credentials.
+            url: crate::redact::url(url).into_owned(),
             record: record.into(),
             reason: reason.into(),
         }
@@ -198,7 +200,8 @@ impl LiveSpec {
     /// says).
     pub fn account(&self) -> String {
         match self {
-            LiveSpec::Feed { url } => feed::origin_of_url(url).1,
+            // A feed's account is often its URL: it is stored and exported, so masked.
+            LiveSpec::Feed { url } => crate::redact::url(&feed::origin_of_url(url).1).into_owned(),
             LiveSpec::Mastodon { user, host, .. } => format!("{user}@{host}"),
             LiveSpec::Bluesky { actor, .. } => actor.clone(),
         }
@@ -215,7 +218,7 @@ impl FromStr for LiveSpec {
 impl fmt::Display for LiveSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LiveSpec::Feed { url } => f.write_str(url),
+            LiveSpec::Feed { url } => f.write_str(&crate::redact::url(url)),
             LiveSpec::Mastodon { user, host, .. } => write!(f, "mastodon:@{user}@{host}"),
             LiveSpec::Bluesky { actor, .. } => write!(f, "bsky:{actor}"),
         }
@@ -272,6 +275,7 @@ async fn fetch_feed(client: &Client, url: &str, state: &FetchState) -> Result<Fe
     new_state.backfilled = true;
     if response.not_modified {
         let (platform, account) = feed::origin_of_url(url);
+        let account = crate::redact::url(&account).into_owned();
         new_state.etag = response.etag;
         new_state.last_modified = response.last_modified;
         return Ok(Fetched {
@@ -282,7 +286,11 @@ async fn fetch_feed(client: &Client, url: &str, state: &FetchState) -> Result<Fe
             requests: 1,
         });
     }
-    let parsed = feed::parse(&response.body, url)?;
+    let mut parsed = feed::parse(&response.body, url)?;
+    // A feed without a usable title or id is named by its URL: mask its credentials.
+    if let Cow::Owned(masked) = crate::redact::url(&parsed.timeline.account) {
+        parsed.timeline.account = masked;
+    }
     new_state.etag = response.etag;
     new_state.last_modified = response.last_modified;
     Ok(Fetched {

@@ -94,9 +94,121 @@ pub fn open_location(location: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
+/// Opens the store for reading only (`echoscope export`): nothing is created or migrated, so
+/// it works on a read-only file or mount and beside a running daemon. A schema other than the
+/// one this binary writes is refused with words saying which way it is off. PostgreSQL is
+/// opened as usual: its server arbitrates readers and writers.
+pub fn open_read_only(config: &crate::config::Store) -> Result<Arc<dyn Store>, StoreError> {
+    match config.selected_backend() {
+        Backend::Sqlite => Ok(Arc::new(sqlite::Sqlite::open_read_only(&config.path)?)),
+        Backend::Postgres => open(config),
+    }
+}
+
+/// Takes the daemon's single-instance lock on the store, held until the returned guard drops
+/// (or the process dies: the kernel releases it, `kill -9` included). A second daemon on the
+/// same store fails with [`StoreError::InUse`] instead of polling and recording everything
+/// twice. Read-only commands do not take it. PostgreSQL needs none (`None`): several daemons
+/// share it as replicas, coordinated by leases.
+pub fn lock_for_daemon(config: &crate::config::Store) -> Result<Option<InstanceLock>, StoreError> {
+    match config.selected_backend() {
+        Backend::Sqlite => sqlite::lock_instance(&config.path).map(Some),
+        Backend::Postgres => Ok(None),
+    }
+}
+
+/// A held single-instance lock (an OS file lock on a file beside the database).
+#[derive(Debug)]
+pub struct InstanceLock {
+    /// The lock file, kept open: closing it releases the lock.
+    _file: std::fs::File,
+    pub path: std::path::PathBuf,
+}
+
+impl InstanceLock {
+    pub(crate) fn new(file: std::fs::File, path: std::path::PathBuf) -> InstanceLock {
+        InstanceLock { _file: file, path }
+    }
+}
+
+/// Why a database cannot be used, in words: the failures an operator fixes outside echoscope.
+/// A closed set, matched exhaustively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The file, its folder or the mount is read-only.
+    ReadOnly,
+    /// The disk (or quota) is full.
+    DiskFull,
+    /// The operating system refuses access to the file or its folder.
+    PermissionDenied,
+    /// The file is not a SQLite database at all.
+    NotADatabase,
+    /// The file is damaged ("database disk image is malformed").
+    Damaged,
+    /// Another process holds the database's lock past the busy timeout.
+    Locked,
+    /// The disk or file system reported an I/O error.
+    Io,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Problem::ReadOnly => {
+                "the database is read-only (file or folder permissions, or a read-only mount); \
+                 the daemon needs write access (`echoscope export` can read it as it is)"
+            }
+            Problem::DiskFull => "the disk is full",
+            Problem::PermissionDenied => "permission denied on the database file or its folder",
+            Problem::NotADatabase => "not a SQLite database",
+            Problem::Damaged => {
+                "the database file is damaged; no more writes go into it (restore a backup, or \
+                 recover it with `sqlite3 FILE .recover`)"
+            }
+            Problem::Locked => "the database is locked by another process",
+            Problem::Io => "disk I/O error",
+        })
+    }
+}
+
+impl Problem {
+    /// A short label for metrics and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::ReadOnly => "read_only",
+            Problem::DiskFull => "disk_full",
+            Problem::PermissionDenied => "permission_denied",
+            Problem::NotADatabase => "not_a_database",
+            Problem::Damaged => "damaged",
+            Problem::Locked => "locked",
+            Problem::Io => "io",
+        }
+    }
+}
+
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database cannot be used for a reason the operator fixes outside echoscope (read-only,
+    /// disk full, permissions, damage...); `source` is the backend's own error, boxed.
+    #[error("store {path}: {problem} ({source})")]
+    Unusable {
+        path: String,
+        problem: Problem,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Another daemon holds the store's single-instance lock.
+    #[error(
+        "store {path}: in use by another echoscope serve{} (lock file {lock}); stop it first, \
+         or run several replicas on the postgres backend",
+        .holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default()
+    )]
+    InUse {
+        path: String,
+        lock: String,
+        holder: Option<u32>,
+    },
     /// The database could not be opened, migrated or queried; `source` is the backend's own
     /// error, boxed so that no backend's types appear here.
     #[error("store {path}: {source}")]
@@ -221,9 +333,8 @@ pub trait Store: Send + Sync {
     fn release(&self, replica: &str, accounts: &[String]) -> Result<(), StoreError>;
     /// How many times the store got a database connection back after losing one (for the
     /// `echoscope_store_reconnects_total` metric). Embedded backends never lose one: 0.
-    fn reconnects(&self) -> u64 {
-        0
-    }
+    /// (No default: a wrapper that forgot to pass it on would silently export 0.)
+    fn reconnects(&self) -> u64;
     /// Runs with their reports, oldest first, at or after `since` (all when `None`), at most
     /// `limit` (for `store copy`, which pages through them).
     fn runs_since(

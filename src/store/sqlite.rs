@@ -13,19 +13,31 @@
 //! `BEGIN IMMEDIATE` plus a busy timeout handle a second process such as `echoscope export`).
 //! Reads take a connection from a small pool, so in WAL mode they never wait for a writer.
 //!
+//! Failures in words: rusqlite's codes become a [`Problem`] (read-only, disk full, permission
+//! denied, not a database, damaged, locked) naming what the operator has to fix, instead of
+//! "Error code 14". A file found damaged (SQLITE_CORRUPT, SQLITE_NOTADB) while running switches
+//! the store to a refused state: every later write fails at once with that problem rather than
+//! writing into a damaged file, and [`Store::check`] fails, so readiness drops.
+//!
+//! One daemon per file: [`lock_instance`] takes an exclusive `flock` on `FILE.lock` (the
+//! kernel releases it when the process dies, `kill -9` included). Read-only commands open the
+//! file with [`Sqlite::open_read_only`], which neither locks, creates nor migrates.
+//!
 //! Schema: numbered migrations in `migrations/`, embedded in the binary, applied in order, each
 //! in its own transaction together with the `user_version` it leads to. A database whose
 //! version is newer than this binary knows is refused rather than guessed at; no migration
 //! drops data.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AccountKey, Backend, Lease, Leases, Run, Store, StoreError, StoredRun};
+use super::{
+    AccountKey, Backend, InstanceLock, Lease, Leases, Problem, Run, Store, StoreError, StoredRun,
+};
 use crate::model::AccountReport;
 use crate::model::{DirectMessage, Platform, Post, PostKind, Timeline};
 use crate::sources::live::FetchState;
@@ -63,6 +75,10 @@ pub struct Sqlite {
     file: Option<PathBuf>,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Set, with the error that showed it, once the file is found damaged: no more writes.
+    refused: OnceLock<String>,
+    /// Opened with [`Sqlite::open_read_only`]: reads only, through the one connection.
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Sqlite {
@@ -78,12 +94,99 @@ trait At<T> {
 
 impl<T> At<T> for rusqlite::Result<T> {
     fn at(self, path: &str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Backend {
+        self.map_err(|source| classify(path, source))
+    }
+}
+
+/// A rusqlite error as a [`StoreError`]: the failures an operator must fix outside echoscope
+/// become [`StoreError::Unusable`] with a [`Problem`] in words, the rest stay boxed.
+fn classify(path: &str, source: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let problem = match source.sqlite_error_code() {
+        Some(ErrorCode::ReadOnly) => Some(Problem::ReadOnly),
+        Some(ErrorCode::DiskFull) => Some(Problem::DiskFull),
+        Some(ErrorCode::PermissionDenied) => Some(Problem::PermissionDenied),
+        Some(ErrorCode::NotADatabase) => Some(Problem::NotADatabase),
+        Some(ErrorCode::DatabaseCorrupt) => Some(Problem::Damaged),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Some(Problem::Locked),
+        Some(ErrorCode::SystemIoFailure) => Some(Problem::Io),
+        // "unable to open database file" (code 14) says nothing of why: ask the file system.
+        Some(ErrorCode::CannotOpen) => Some(why_cannot_open(Path::new(path))),
+        // Everything else (constraint, misuse, schema...) is a bug or a foreign change, not an
+        // operator's problem: kept as the backend's own error. rusqlite's enum is open.
+        _ => None,
+    };
+    match problem {
+        Some(problem) => StoreError::Unusable {
+            path: path.to_string(),
+            problem,
+            source: Box::new(source),
+        },
+        None => StoreError::Backend {
             backend: Backend::Sqlite,
             path: path.to_string(),
             source: Box::new(source),
-        })
+        },
     }
+}
+
+/// Why SQLite could not open the file (or the `-wal`/`-shm` files beside it), asked of the
+/// file system: a read-only mount, or permissions on the file or its folder.
+fn why_cannot_open(file: &Path) -> Problem {
+    use rustix::fs::{access, Access};
+    use rustix::io::Errno;
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for target in [file, folder] {
+        match access(target, Access::WRITE_OK) {
+            Err(Errno::ROFS) => return Problem::ReadOnly,
+            Err(Errno::ACCESS) | Err(Errno::PERM) => return Problem::PermissionDenied,
+            Ok(()) | Err(_) => {}
+        }
+    }
+    Problem::PermissionDenied
+}
+
+/// Takes the daemon's single-instance lock: an exclusive, non-blocking `flock` on `PATH.lock`,
+/// with this process's id written in it so that a second daemon can say who holds it.
+pub fn lock_instance(db: &Path) -> Result<InstanceLock, StoreError> {
+    use std::io::{Read, Seek, Write};
+    let mut lock_path = db.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let io_error = |source: std::io::Error| StoreError::Io {
+        path: lock_path.display().to_string(),
+        source,
+    };
+    if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io_error)?;
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::WOULDBLOCK) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            return Err(StoreError::InUse {
+                path: db.display().to_string(),
+                lock: lock_path.display().to_string(),
+                holder: text.trim().parse().ok(),
+            });
+        }
+        Err(e) => return Err(io_error(e.into())),
+    }
+    file.set_len(0).map_err(io_error)?;
+    file.rewind().map_err(io_error)?;
+    writeln!(file, "{}", std::process::id()).map_err(io_error)?;
+    Ok(InstanceLock::new(file, lock_path))
 }
 
 impl Sqlite {
@@ -109,6 +212,73 @@ impl Sqlite {
             file: Some(path.to_path_buf()),
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
+            refused: OnceLock::new(),
+            read_only: false,
+        })
+    }
+
+    /// Opens an existing database for reading only: nothing is created, locked or migrated,
+    /// so this works on a read-only file or mount and while a daemon writes to it. A schema
+    /// older or newer than this binary's is refused, saying which.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Sqlite, StoreError> {
+        use rusqlite::OpenFlags;
+        let path = path.as_ref();
+        let label = path.display().to_string();
+        // Read-only opening never creates: say "not found" rather than a guess at permissions.
+        if let Err(source) = std::fs::metadata(path) {
+            return Err(StoreError::Io {
+                path: label,
+                source,
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).at(&label)?;
+        conn.busy_timeout(BUSY_TIMEOUT).at(&label)?;
+        // A WAL database on a read-only mount cannot get its shared-memory file: read it as
+        // immutable there (nothing can be writing to a read-only mount).
+        let conn = match schema_version(&conn, &label) {
+            Err(StoreError::Unusable {
+                problem: Problem::ReadOnly | Problem::PermissionDenied,
+                ..
+            }) => {
+                let uri = format!(
+                    "file:{}?immutable=1",
+                    path.display()
+                        .to_string()
+                        .replace('?', "%3f")
+                        .replace('#', "%23")
+                );
+                Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).at(&label)?
+            }
+            Ok(_) | Err(_) => conn,
+        };
+        let (version, app_id) = schema_version(&conn, &label)?;
+        let refuse = |reason: String| StoreError::Schema {
+            path: label.clone(),
+            reason,
+        };
+        if app_id != APPLICATION_ID && !(app_id == 0 && version > 0) {
+            return Err(refuse("not an echoscope database".into()));
+        }
+        if version > SCHEMA_VERSION as i64 {
+            return Err(refuse(format!(
+                "schema version {version} is newer than this echoscope reads ({SCHEMA_VERSION}); \
+                 use a newer echoscope"
+            )));
+        }
+        if version < SCHEMA_VERSION as i64 {
+            return Err(refuse(format!(
+                "schema version {version} is older than this echoscope reads ({SCHEMA_VERSION}); \
+                 run `echoscope serve` on it once (with write access) to bring it up to date"
+            )));
+        }
+        Ok(Sqlite {
+            label,
+            file: None,
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            refused: OnceLock::new(),
+            read_only: true,
         })
     }
 
@@ -123,6 +293,8 @@ impl Sqlite {
             file: None,
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
+            refused: OnceLock::new(),
+            read_only: false,
         })
     }
 
@@ -143,14 +315,14 @@ impl Sqlite {
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let Some(file) = &self.file else {
-            return f(&self.writer());
+            return self.noting_damage(f(&self.writer()));
         };
         let pooled = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
             None => open_reader(file, &self.label)?,
         };
-        let result = f(&conn);
+        let result = self.noting_damage(f(&conn));
         // A connection left inside a transaction (a failed COMMIT) would pin an old snapshot
         // and block checkpoints: close it instead of pooling it.
         if !conn.is_autocommit() {
@@ -168,13 +340,56 @@ impl Sqlite {
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.refuse_writes()?;
         let mut conn = self.writer();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .at(&self.label)?;
-        let value = f(&tx)?;
-        tx.commit().at(&self.label)?;
-        Ok(value)
+        let result = (|| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .at(&self.label)?;
+            let value = f(&tx)?;
+            tx.commit().at(&self.label)?;
+            Ok(value)
+        })();
+        self.noting_damage(result)
+    }
+
+    /// Fails when the store must not be written: opened read-only, or found damaged.
+    fn refuse_writes(&self) -> Result<(), StoreError> {
+        if let Some(first) = self.refused.get() {
+            return Err(StoreError::Unusable {
+                path: self.label.clone(),
+                problem: Problem::Damaged,
+                source: format!("refused since: {first}").into(),
+            });
+        }
+        if self.read_only {
+            return Err(StoreError::Unusable {
+                path: self.label.clone(),
+                problem: Problem::ReadOnly,
+                source: "opened for reading only".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Switches the store to the refused state when `result` shows the file damaged.
+    fn noting_damage<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Unusable {
+            problem: Problem::Damaged | Problem::NotADatabase,
+            source,
+            ..
+        }) = &result
+        {
+            let detail = source.to_string();
+            if self.refused.set(detail.clone()).is_ok() {
+                tracing::error!(
+                    store = %self.label,
+                    error = %detail,
+                    "the database file is damaged: refusing every further write into it"
+                );
+            }
+        }
+        result
     }
 
     /// Inserts posts inside a write transaction, ignoring ones already stored.
@@ -422,6 +637,17 @@ fn configure_writer(conn: &Connection, label: &str, file: bool) -> Result<(), St
     conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)
         .at(label)?;
     Ok(())
+}
+
+/// `user_version` and `application_id` of an open database.
+fn schema_version(conn: &Connection, label: &str) -> Result<(i64, i32), StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .at(label)?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .at(label)?;
+    Ok((version, app_id))
 }
 
 /// A read connection to an already opened and migrated file.
@@ -897,6 +1123,7 @@ impl Store for Sqlite {
 
     fn check(&self) -> Result<(), StoreError> {
         // A write transaction that changes nothing: proves the file answers and is writable.
+        // A store found damaged or opened read-only fails here without touching the file.
         self.write(|tx| {
             tx.query_row("SELECT count(*) FROM accounts", [], |_| Ok(()))
                 .at(&self.label)
@@ -926,6 +1153,10 @@ impl Store for Sqlite {
 
     fn release(&self, _replica: &str, _accounts: &[String]) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    fn reconnects(&self) -> u64 {
+        0
     }
 
     fn runs_since(
@@ -1008,6 +1239,70 @@ mod tests {
         assert_eq!(SCHEMA_VERSION as usize, MIGRATIONS.len());
         assert!(MIGRATIONS[0].contains("CREATE TABLE posts"));
         assert!(MIGRATIONS[1].contains("CREATE TABLE direct_messages"));
+    }
+
+    #[test]
+    fn store_errors_are_named_in_words_not_codes() {
+        let failure =
+            |code: i32| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        for (code, problem, words) in [
+            (
+                rusqlite::ffi::SQLITE_READONLY,
+                Problem::ReadOnly,
+                "read-only",
+            ),
+            (
+                rusqlite::ffi::SQLITE_FULL,
+                Problem::DiskFull,
+                "the disk is full",
+            ),
+            (
+                rusqlite::ffi::SQLITE_PERM,
+                Problem::PermissionDenied,
+                "permission denied",
+            ),
+            (
+                rusqlite::ffi::SQLITE_NOTADB,
+                Problem::NotADatabase,
+                "not a SQLite database",
+            ),
+            (rusqlite::ffi::SQLITE_CORRUPT, Problem::Damaged, "damaged"),
+            (
+                rusqlite::ffi::SQLITE_BUSY,
+                Problem::Locked,
+                "locked by another process",
+            ),
+        ] {
+            let e = classify("/data/e.db", failure(code));
+            let text = e.to_string();
+            assert!(
+                matches!(&e, StoreError::Unusable { problem: p, .. } if *p == problem),
+                "{code}: {e:?}"
+            );
+            assert!(text.starts_with("store /data/e.db: "), "{text}");
+            assert!(text.contains(words), "{text}");
+        }
+        // "unable to open database file" (14) is explained from the file system: a folder that
+        // does not exist and cannot be written is a permission problem, not "Error code 14".
+        let e = classify(
+            "/nonexistent-folder/e.db",
+            failure(rusqlite::ffi::SQLITE_CANTOPEN),
+        );
+        assert!(
+            matches!(
+                &e,
+                StoreError::Unusable {
+                    problem: Problem::PermissionDenied | Problem::ReadOnly,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // Anything else stays the backend's own error.
+        assert!(matches!(
+            classify("x", failure(rusqlite::ffi::SQLITE_CONSTRAINT)),
+            StoreError::Backend { .. }
+        ));
     }
 
     #[test]
