@@ -869,3 +869,41 @@ async fn bluesky_accounts_that_ask_not_to_be_shown_logged_out_are_refused() {
         .unwrap_err();
     assert_eq!(e.kind(), "opted_out", "{e:?}");
 }
+
+/// A feed item dated in year 9999 (or days ahead) is a damaged record of a live source too:
+/// left out and counted, never stored where retention would keep it forever.
+#[tokio::test]
+async fn live_posts_with_implausible_dates_are_left_out_and_counted() {
+    let now = chrono::Utc::now();
+    let rss = format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://example.invalid/</link><description>d</description>
+<item><guid>ok</guid><title>fine</title><description>a post of today</description><pubDate>{}</pubDate></item>
+<item><guid>far</guid><title>far</title><description>from the far future</description><pubDate>Fri, 31 Dec 9999 23:59:59 GMT</pubDate></item>
+<item><guid>soon</guid><title>soon</title><description>a week ahead</description><pubDate>{}</pubDate></item>
+</channel></rss>"#,
+        now.to_rfc2822(),
+        (now + chrono::Duration::days(7)).to_rfc2822()
+    );
+    let base = serve(Router::new().route(
+        "/feed.rss",
+        get(move || {
+            let rss = rss.clone();
+            async move { ([("content-type", "application/rss+xml")], rss) }
+        }),
+    ))
+    .await;
+    let spec = LiveSpec::Feed {
+        url: format!("{base}/feed.rss"),
+    };
+    let fetched = fetch(&client(fast_config()), &spec, &FetchState::default(), 50)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = fetched
+        .timeline
+        .posts
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(fetched.timeline.dropped.count, 2);
+}

@@ -655,6 +655,12 @@ impl Metrics {
         for family in Family::ALL {
             let value = match family {
                 Family::AnalysedPosts => report.posts.total as f64,
+                // No posts analysed: no score series at all (absent, not a clean 100), so a
+                // dashboard shows "no data" and no alert reads it as a person.
+                Family::AuthenticityScore if !report.scored() => {
+                    series.text[family as usize].clear();
+                    continue;
+                }
                 Family::AuthenticityScore => f64::from(report.score),
                 Family::AutoReplyRatio => stat(detectors::auto_reply::ID, "auto_reply_share"),
                 Family::EvidenceLevel => level.map_or(0.0, |l| f64::from(l.rank())),
@@ -800,6 +806,39 @@ mod tests {
         Account::new(name, source.parse().unwrap())
     }
 
+    /// A report that analysed posts (a score needs some).
+    fn with_posts(mut report: AccountReport) -> AccountReport {
+        report.posts.total = 10;
+        report
+    }
+
+    #[test]
+    fn an_account_without_posts_exports_no_score() {
+        let m = Metrics::new(&Config::default());
+        let acme = account("acme", "bsky:acme.example");
+        let timeline =
+            crate::model::Timeline::new("acme".to_string(), crate::model::Platform::Bluesky);
+        let scored = with_posts(crate::scan::account_report(&timeline, Vec::new()));
+        m.observe_report(&acme, &scored, 10);
+        assert!(m
+            .render(Format::Text)
+            .contains("echoscope_account_authenticity_score{"));
+        // Every post left the analysis window: the score series goes (no data, not 100).
+        let empty = crate::scan::account_report(&timeline, Vec::new());
+        m.observe_report(&acme, &empty, 10);
+        let text = m.render(Format::Text);
+        assert!(
+            !text.contains("echoscope_account_authenticity_score{"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "echoscope_account_analysed_posts{account=\"acme\",platform=\"bluesky\"} 0"
+            ),
+            "{text}"
+        );
+    }
+
     #[test]
     fn only_nonzero_finding_counts_are_exported() {
         let config = Config::default();
@@ -828,6 +867,7 @@ mod tests {
                 },
             }],
         );
+        let with = with_posts(with);
         let m = Metrics::new(&config);
         m.observe_report(&account, &with, 10);
         let text = m.render(Format::Text);
@@ -840,7 +880,7 @@ mod tests {
         assert!(series[0].contains("severity=\"medium\""), "{text}");
         assert!(series[0].ends_with(" 2"), "{text}");
         // The next analysis finds nothing: the series goes, the score stays.
-        let without = crate::scan::account_report(&timeline, Vec::new());
+        let without = with_posts(crate::scan::account_report(&timeline, Vec::new()));
         m.observe_report(&account, &without, 10);
         let text = m.render(Format::Text);
         assert!(!text.contains("echoscope_account_findings{"), "{text}");
@@ -967,7 +1007,7 @@ mod tests {
         let other = account("other", "bsky:other.example");
         let timeline =
             crate::model::Timeline::new("acme".to_string(), crate::model::Platform::Bluesky);
-        let mut report = crate::scan::account_report(&timeline, Vec::new());
+        let mut report = with_posts(crate::scan::account_report(&timeline, Vec::new()));
         let m = Metrics::new(&config);
         report.score = 91;
         m.observe_report(&acme, &report, 10);

@@ -120,7 +120,8 @@ pub async fn index(AxState(state): AppState) -> Result<Html<String>, PageError> 
                     }
                     // The stored report is the page's truth, before this process analysed
                     // anything too.
-                    score = Some(r.score);
+                    // No posts in the window: no score, rather than a clean 100.
+                    score = r.scored().then_some(r.score);
                 }
                 history = points(&state2.store.runs(&key, SPARKLINE_RUNS)?);
             }

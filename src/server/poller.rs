@@ -522,6 +522,14 @@ async fn fetch_live(
     let fetched = crate::sources::live::fetch(client, &spec, prior, config.poll.backfill_posts)
         .await
         .map_err(|e| (e.kind(), e.to_string()))?;
+    if fetched.timeline.dropped.count > 0 {
+        tracing::warn!(
+            account = %account.name,
+            source = %account.source,
+            dropped = fetched.timeline.dropped.count,
+            "posts with implausible dates left out"
+        );
+    }
     if fetched.skipped.count > 0 {
         tracing::warn!(
             account = %account.name,

@@ -260,8 +260,12 @@ pub async fn fetch(
             fetch_bluesky(client, actor, base_url, state, depth).await?
         }
     };
+    // The same date rule as files: a post dated year 1, 9999 or days ahead is a damaged
+    // record, left out and counted, never stored (nor kept from retention by a future date).
+    let now = Utc::now();
+    fetched.timeline.vet(now);
     fetched.timeline.finish();
-    fetched.new_state.last_success = Some(Utc::now());
+    fetched.new_state.last_success = Some(now);
     Ok(fetched)
 }
 
