@@ -341,31 +341,32 @@ async fn three_replicas_split_300_accounts_and_take_over_a_killed_one() {
         assert!(status.success(), "{name} exited with {status}");
     }
 
-    let log = shared.1.lock().unwrap();
-    // No account polled by two replicas within one interval: two hits on one account by
-    // different replicas are at least most of an interval apart (jitter is 10%; a hand-over
-    // waits out the rest of the interval since the last stored poll).
-    let mut by_account: HashMap<usize, Vec<&Hit>> = HashMap::new();
-    for h in &log.hits {
-        by_account.entry(h.account).or_default().push(h);
-    }
-    let min_gap = Duration::from_secs(INTERVAL).mul_f64(0.5);
-    for (account, hits) in &by_account {
-        for pair in hits.windows(2) {
-            let gap = pair[1].at.duration_since(pair[0].at);
-            assert!(
-                pair[0].replica == pair[1].replica || gap >= min_gap,
-                "account {account} polled by {} and {} {gap:?} apart",
-                pair[0].replica,
-                pair[1].replica
-            );
+    let served_max: HashMap<usize, usize> = {
+        let log = shared.1.lock().unwrap();
+        // No account polled by two replicas within one interval: two hits on one account by
+        // different replicas are at least most of an interval apart (jitter is 10%; a hand-over
+        // waits out the rest of the interval since the last stored poll).
+        let mut by_account: HashMap<usize, Vec<&Hit>> = HashMap::new();
+        for h in &log.hits {
+            by_account.entry(h.account).or_default().push(h);
         }
-    }
-    let served_max: HashMap<usize, usize> = by_account
-        .iter()
-        .map(|(a, hits)| (*a, hits.iter().map(|h| h.items).max().unwrap_or(0)))
-        .collect();
-    drop(log);
+        let min_gap = Duration::from_secs(INTERVAL).mul_f64(0.5);
+        for (account, hits) in &by_account {
+            for pair in hits.windows(2) {
+                let gap = pair[1].at.duration_since(pair[0].at);
+                assert!(
+                    pair[0].replica == pair[1].replica || gap >= min_gap,
+                    "account {account} polled by {} and {} {gap:?} apart",
+                    pair[0].replica,
+                    pair[1].replica
+                );
+            }
+        }
+        by_account
+            .iter()
+            .map(|(a, hits)| (*a, hits.iter().map(|h| h.items).max().unwrap_or(0)))
+            .collect()
+    };
 
     // Integrity, by SQL on the shared database.
     let db_url = url.clone();
