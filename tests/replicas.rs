@@ -427,3 +427,68 @@ async fn three_replicas_split_300_accounts_and_take_over_a_killed_one() {
         victims.len()
     );
 }
+
+/// `serve --check-config` says whether a configuration would start, without opening or
+/// contacting anything: the Kubernetes replicated variant's file (with the URL its Secret
+/// gives) passes, a lease outside its range fails naming the key.
+#[test]
+fn check_config_accepts_the_replicated_variant_and_names_what_is_wrong() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/kubernetes/replicated/configmap.yaml"
+    ))
+    .unwrap();
+    // The TOML is the indented block after `echoscope.toml: |`.
+    let toml: String = doc
+        .split("echoscope.toml: |\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .map(|l| l.strip_prefix("    ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("replicated.toml");
+    std::fs::write(&good, &toml).unwrap();
+    let run = |path: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_echoscope"))
+            .args(["serve", "--check-config", "--config"])
+            .arg(path)
+            // A port nothing listens on: the check must not connect.
+            .env(
+                "ECHOSCOPE_STORE_URL",
+                "postgres://echoscope@127.0.0.1:1/echoscope",
+            )
+            .output()
+            .unwrap()
+    };
+    let out = run(&good);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("configuration OK: 2 accounts, store postgres, lease 60 s"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("127.0.0.1:1"),
+        "the check names the store, not its URL: {stdout}"
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        toml.replace("lease_seconds = 60", "lease_seconds = 1"),
+    )
+    .unwrap();
+    let out = run(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cluster.lease_seconds must be between 3 and 3600"),
+        "{stderr}"
+    );
+}
