@@ -1,33 +1,29 @@
 //! Regression tests for what the fuzz targets (`crates/fuzz/`, README "Reliability") found: each
 //! feeds the minimised input, kept in `fixtures/fuzz/`, through the reader's public API.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use echoscope::sources::{self, feed, Limits};
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/fuzz")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .join(name)
 }
 
 /// quick-xml (under feed-rs) panicked on an XML declaration that names another encoding after
 /// the start of a feed; the feed is now refused with an error that says why.
 #[test]
 fn feed_with_a_second_xml_declaration_is_refused_not_a_panic() {
-    let bytes = fixture("feed-second-xml-declaration.xml");
+    let path = fixture("feed-second-xml-declaration.xml");
+    let bytes = std::fs::read(&path).expect("fixture");
     for result in [
         feed::parse(&bytes, "https://example.org/feed.xml"),
         feed::parse_saved(&bytes, "feed.xml"),
     ] {
-        let err = result
-            .err()
-            .expect("a feed with two XML declarations is refused");
+        let err = result.expect_err("a feed with two XML declarations is refused");
         assert!(err.reason.contains("XML declaration"), "{}", err.reason);
     }
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz/feed-second-xml-declaration.xml");
     assert!(feed::read(&path, &Limits::default()).is_err());
     assert!(sources::read(&path, None, &Limits::default()).is_err());
 }
