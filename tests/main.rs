@@ -6,6 +6,7 @@ mod brand_downloads;
 mod browser;
 mod daemon_e2e;
 mod facebook;
+mod fuzz_regressions;
 mod golden;
 mod hardening_inputs;
 mod host_backoff;

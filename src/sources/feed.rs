@@ -92,6 +92,13 @@ pub fn parse_saved(bytes: &[u8], label: &str) -> Result<Parsed, ParseError> {
 }
 
 fn parse_document(bytes: &[u8], base: Option<&str>, label: &str) -> Result<Feed, ParseError> {
+    if let Some(at) = late_xml_declaration(bytes) {
+        return Err(ParseError::new(
+            label,
+            "document",
+            format!("not a readable feed: an XML declaration at byte {at}, after the start"),
+        ));
+    }
     feed_rs::parser::Builder::new()
         .base_uri(base)
         // An empty id marks an entry the feed gave no id: it is skipped, not given a made-up one.
@@ -421,6 +428,47 @@ pub(crate) fn plain_links(text: &str) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// Where an XML declaration (`<?xml …?>`) stands after the start of the document, outside
+/// comments and CDATA sections. XML allows one, first; quick-xml (under feed-rs) panics when a
+/// later one names another encoding, so such a document is refused before it is parsed.
+fn late_xml_declaration(bytes: &[u8]) -> Option<usize> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let first = bom
+        + bytes[bom..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    let mut i = first;
+    while let Some(lt) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
+    {
+        let at = i + lt;
+        let rest = &bytes[at..];
+        let skip_to = |end: &[u8]| find(rest, end).map_or(bytes.len(), |e| at + e + end.len());
+        if rest.starts_with(b"<!--") {
+            i = skip_to(b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = skip_to(b"]]>");
+        } else if at != first
+            && rest.starts_with(b"<?xml")
+            && rest
+                .get(5)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'?')
+        {
+            return Some(at);
+        } else {
+            i = at + 1;
+        }
+    }
+    None
 }
 
 #[cfg(test)]

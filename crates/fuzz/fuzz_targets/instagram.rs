@@ -1,0 +1,21 @@
+//! The Instagram download reader (`sources::instagram::read`): posts, comments, Threads and profile files as a folder, a zip and a lone file.
+//! Property: never a panic, a hang or unbounded memory, and the folder and the zip of the same
+//! files give the same posts.
+#![no_main]
+
+use echoscope::sources::instagram;
+use echoscope_fuzz::{limits, same_posts, Scratch};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let tree = Scratch::fresh().tree("your_instagram_activity/content/posts_1.json", data);
+    let limits = limits();
+    let folder = instagram::read(&tree.folder, &limits);
+    let zip = instagram::read(&tree.zip, &limits);
+    same_posts(&folder, &zip);
+    if let [one] = tree.files.as_slice() {
+        let _ = instagram::read(one, &limits);
+    }
+    let _ = echoscope::sources::detect(&tree.folder);
+    let _ = echoscope::sources::detect(&tree.zip);
+});

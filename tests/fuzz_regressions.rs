@@ -1,0 +1,44 @@
+//! Regression tests for what the fuzz targets (`crates/fuzz/`, README "Reliability") found: each
+//! feeds the minimised input, kept in `fixtures/fuzz/`, through the reader's public API.
+
+use std::path::{Path, PathBuf};
+
+use echoscope::sources::{self, feed, Limits};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/fuzz")
+        .join(name)
+}
+
+/// quick-xml (under feed-rs) panicked on an XML declaration that names another encoding after
+/// the start of a feed; the feed is now refused with an error that says why.
+#[test]
+fn feed_with_a_second_xml_declaration_is_refused_not_a_panic() {
+    let path = fixture("feed-second-xml-declaration.xml");
+    let bytes = std::fs::read(&path).expect("fixture");
+    for result in [
+        feed::parse(&bytes, "https://example.org/feed.xml"),
+        feed::parse_saved(&bytes, "feed.xml"),
+    ] {
+        let err = result.expect_err("a feed with two XML declarations is refused");
+        assert!(err.reason.contains("XML declaration"), "{}", err.reason);
+    }
+    assert!(feed::read(&path, &Limits::default()).is_err());
+    assert!(sources::read(&path, None, &Limits::default()).is_err());
+}
+
+/// The check behind the fix above leaves alone a declaration quoted in a CDATA section or a
+/// comment, which is text, not markup.
+#[test]
+fn feed_quoting_an_xml_declaration_in_cdata_is_still_read() {
+    let bytes = br#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>t</title><link>https://example.org/</link>
+<!-- <?xml version="1.0" encoding="ISO-8859-1"?> -->
+<item><guid>1</guid><pubDate>Mon, 06 Sep 2021 16:45:00 GMT</pubDate>
+<description><![CDATA[start a file with <?xml version="1.0" encoding="ISO-8859-1"?>]]></description></item>
+</channel></rss>"#;
+    let parsed = feed::parse_saved(bytes, "feed.xml").expect("a valid feed");
+    assert_eq!(parsed.timeline.posts.len(), 1);
+    assert!(parsed.timeline.posts[0].text.contains("<?xml"));
+}
