@@ -283,3 +283,56 @@ mod regression {
         }
     }
 }
+
+/// A poller stopped between its commit and its analysis (a hand-over to another replica, a
+/// reload, a crash) leaves posts stored and never analysed. The account's next poller analyses
+/// them as it starts, instead of an interval later.
+#[tokio::test]
+async fn stored_posts_never_analysed_are_analysed_when_the_poller_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.store.retention_days = 0;
+    // A long interval and a source nothing answers: only the start can analyse in time.
+    config.poll.interval_seconds = 3600;
+    let account = Account::new("halted", "http://127.0.0.1:1/feed.rss".parse().unwrap());
+    config.accounts.push(account.clone());
+    let store = Arc::new(Sqlite::open(dir.path().join("e.db")).unwrap());
+    let key = AccountKey {
+        name: "halted".into(),
+        platform: account.source.platform(),
+    };
+    store.ensure_account(&key, "halted").unwrap();
+    let mut timeline = echoscope::model::Timeline::new("halted", account.source.platform());
+    for i in 0..5 {
+        timeline.posts.push(echoscope::model::Post::new(
+            format!("p{i}"),
+            chrono::Utc::now() - chrono::Duration::hours(i),
+            format!("note {i} about lamps"),
+        ));
+    }
+    let fetched = echoscope::sources::live::FetchState {
+        backfilled: true,
+        last_success: Some(chrono::Utc::now()),
+        ..Default::default()
+    };
+    store
+        .commit_fetch(&key, Some(&timeline), &fetched, None)
+        .unwrap();
+    assert!(store.runs(&key, 1).unwrap().is_empty());
+
+    let state = State::new(config.clone(), store.clone());
+    let client = Arc::new(Client::new(poller::client_config(&config)).unwrap());
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(poller::account_loop(state.clone(), account, client, rx));
+    let start = std::time::Instant::now();
+    while store.runs(&key, 1).unwrap().is_empty() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "not analysed at start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(state.status("halted").posts_stored, 5);
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}

@@ -107,8 +107,14 @@ pub async fn account_loop(
     }
 }
 
-/// What the store holds for an account, read in one blocking call.
-type Stored = (Option<AccountReport>, u64, FetchState);
+/// What the store holds for an account, read in one blocking call: the latest report and when
+/// it was recorded, the posts stored and the fetch state.
+type Stored = (
+    Option<AccountReport>,
+    Option<DateTime<Utc>>,
+    u64,
+    FetchState,
+);
 
 /// Publishes what the store already knows about an account (after a restart or reload), so
 /// that metrics and the API answer before the first new poll.
@@ -140,20 +146,22 @@ async fn publish_stored(state: &Arc<State>, account: &Account) -> Option<chrono:
             };
             Ok(Some((
                 store.latest_report(&key)?,
+                store.runs(&key, 1)?.first().map(|r| r.at),
                 store.post_count(&key)?,
                 fetch_state,
             )))
         })
         .await;
     // A store error and a failed blocking task are logged alike.
-    let (report, posts, fetch_state) = match stored.and_then(|r| r.map_err(|e| e.to_string())) {
-        Ok(Some(stored)) => stored,
-        Ok(None) => return None,
-        Err(e) => {
-            tracing::error!(account = %account.name, error = %e, "cannot read stored history");
-            return None;
-        }
-    };
+    let (report, analysed_at, posts, fetch_state) =
+        match stored.and_then(|r| r.map_err(|e| e.to_string())) {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!(account = %account.name, error = %e, "cannot read stored history");
+                return None;
+            }
+        };
     if let Some(report) = report {
         state.metrics.observe_report(account, &report, posts);
         let hash = report_hash(&report);
@@ -180,6 +188,16 @@ async fn publish_stored(state: &Arc<State>, account: &Account) -> Option<chrono:
         s.posts_stored = posts;
         s.last_success_at = fetch_state.last_success;
     });
+    // Posts stored but never analysed (a poller stopped between its commit and its analysis:
+    // a hand-over, a reload, a crash) are analysed now, not an interval from now. (A stored
+    // report older than the last fetch is analysed again at the first poll, as after any
+    // restart.)
+    let unanalysed = fetch_state.last_success.is_some() && analysed_at.is_none();
+    if unanalysed && posts > 0 {
+        if let Some(key) = state.key(&account.name) {
+            analyse(state, account, &key, posts, Utc::now()).await;
+        }
+    }
     fetch_state.last_success
 }
 
