@@ -3,7 +3,7 @@
 //! Colour only when asked (the CLI turns it on for a terminal). Times are in the zone asked for
 //! (`--tz`, UTC by default).
 //!
-//! Every text in the report is made terminal-safe before it is laid out ([`terminal_safe`]):
+//! Every text in the report is made terminal-safe before it is laid out (`terminal_safe`):
 //! a post or an account name with `ESC[31m`, an OSC title-setting sequence or U+202E shows
 //! them written out, it never steers the terminal.
 //!
