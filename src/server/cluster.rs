@@ -186,7 +186,7 @@ async fn lease_loop(
                 Ok(Ok(Ok(leases))) => Ok(leases),
                 Ok(Ok(Err(e))) => Err(e.to_string()),
                 Ok(Err(e)) => Err(format!("lease task failed: {e}")),
-                Err(_) => Err(format!("no answer within {:?}", lease_time.mul_f64(SAFETY))),
+                Err(_) => Err(format!("no answer within {:?}", lease_time / 3)),
             }
         };
         match round {
