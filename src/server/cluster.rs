@@ -278,13 +278,10 @@ async fn apply(
         .map(|(name, _)| name.clone())
         .collect();
     stop_pollers(state, running, &lost, Stop::Lost).await;
-    for lease in held.values() {
-        state.set_lease(lease.clone());
-    }
-    state.set_lease_deadline(valid_until);
     // Above the share: give back the accounts started last (highest name order is as good as
-    // any, and stable, so two rounds give back the same ones).
-    let mut surplus: Vec<String> = Vec::new();
+    // any, and stable, so two rounds give back the same ones). A set: at a replica's start the
+    // surplus can be thousands of names, each looked up once per held account.
+    let mut surplus: std::collections::HashSet<String> = std::collections::HashSet::new();
     if held.len() > leases.share {
         let mut names: Vec<&String> = held.keys().collect();
         names.sort();
@@ -293,6 +290,12 @@ async fn apply(
             .map(|s| s.to_string())
             .collect();
     }
+    // Only what this replica keeps counts as held: an account about to be handed back is
+    // another replica's to show (and never shown from this process's empty status).
+    for lease in held.values().filter(|l| !surplus.contains(&l.account)) {
+        state.set_lease(lease.clone());
+    }
+    state.set_lease_deadline(valid_until);
     for (name, lease) in &held {
         if running.contains_key(name) || surplus.contains(name) {
             continue;
@@ -322,6 +325,7 @@ async fn apply(
             .inc();
     }
     if !surplus.is_empty() {
+        let surplus: Vec<String> = surplus.into_iter().collect();
         stop_pollers(state, running, &surplus, Stop::Released).await;
         let store = state.store.clone();
         let replica = replica.to_string();
