@@ -1294,6 +1294,62 @@ mod postgres_only {
         assert_partition(&[a.held, b.held], &accounts);
     }
 
+    /// The 100,000-account limit: a round that rewrote one row per account held outgrew its
+    /// time bound. A round now writes the heartbeat alone, and that keeps every lease valid.
+    #[test]
+    fn a_round_renews_every_lease_through_the_heartbeat_without_rewriting_lease_rows() {
+        let url = pg::database();
+        let store = Postgres::open(&url).unwrap();
+        let accounts = names(500);
+        let k = key("acct42");
+        store.ensure_account(&k, "acct42").unwrap();
+        let lease_time = Duration::from_millis(1_500);
+        let held = store.leases("a", &accounts, lease_time).unwrap().held;
+        assert_eq!(held.len(), 500);
+        let versions = |db: &mut ::postgres::Client| -> Vec<String> {
+            db.query(
+                "SELECT account || ' ' || xmin::text FROM leases ORDER BY account",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+        };
+        let mut db = raw(&url);
+        let before = versions(&mut db);
+        // Renewed for three lease times, each round well inside the last one.
+        for _ in 0..9 {
+            std::thread::sleep(Duration::from_millis(500));
+            let again = store.leases("a", &accounts, lease_time).unwrap().held;
+            assert_eq!(again, held, "the same leases, the same tokens");
+        }
+        assert_eq!(versions(&mut db), before, "no lease row was rewritten");
+        // Still valid long after the first round's lease time: a fenced write goes through,
+        // and another replica finds nothing to claim.
+        let lease = held.iter().find(|l| l.account == "acct42").unwrap();
+        let state = FetchState::default();
+        store.commit_fetch(&k, None, &state, Some(lease)).unwrap();
+        assert!(store.leases("b", &accounts, LONG).unwrap().held.is_empty());
+    }
+
+    #[test]
+    fn accounts_no_longer_configured_are_given_back() {
+        let store = Postgres::open(&pg::database()).unwrap();
+        let accounts = names(6);
+        assert_eq!(store.leases("a", &accounts, LONG).unwrap().held.len(), 6);
+        // A reload drops three accounts from a's configuration; b's still has all six.
+        let a = store.leases("a", &accounts[..3], LONG).unwrap().held;
+        let got: Vec<_> = a.iter().map(|l| l.account.as_str()).collect();
+        assert_eq!(got, ["acct00", "acct01", "acct02"]);
+        let b = store.leases("b", &accounts, LONG).unwrap().held;
+        let got: Vec<_> = b.iter().map(|l| l.account.as_str()).collect();
+        assert_eq!(got, ["acct03", "acct04", "acct05"]);
+        // And back: a's own accounts stay a's across the change.
+        let a2 = store.leases("a", &accounts, LONG).unwrap().held;
+        assert_eq!(a2, a);
+    }
+
     #[test]
     fn two_replicas_recording_the_same_result_record_it_once() {
         let url = pg::database();

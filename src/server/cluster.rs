@@ -3,8 +3,9 @@
 //!
 //! With SQLite the store answers "every account" (one process holds the file), so a single
 //! daemon polls everything, as before. With PostgreSQL several replicas share the accounts:
-//! each lease round renews what the replica holds, claims free or expired accounts up to its
-//! fair share and reports the share, and the loop hands back what is above it, so a new replica
+//! each lease round renews the replica's heartbeat (a lease is valid while its holder's
+//! heartbeat is, so a round costs the same at ten accounts or a hundred thousand), claims free
+//! accounts and those of replicas no longer alive up to its fair share and reports the share, and the loop hands back what is above it, so a new replica
 //! gets its share from the others without a restart. The guarantees rest on three rules:
 //!
 //! - A poller runs only while its lease is valid by this process's clock: the round's start
@@ -174,7 +175,7 @@ async fn lease_loop(
             // it took, so a slow answer costs validity, not safety.
             match tokio::time::timeout(
                 lease_time / 3,
-                tokio::task::spawn_blocking(move || {
+                on_own_thread(move || {
                     // The check also proves the store writable (readiness) where the lease
                     // round itself does not touch the database (SQLite).
                     store.check()?;
@@ -246,11 +247,28 @@ async fn lease_loop(
     state.metrics.accounts_held.set(0);
     if release && !all.is_empty() {
         let store = state.store.clone();
-        let released = tokio::task::spawn_blocking(move || store.release(&replica, &all)).await;
+        let released = on_own_thread(move || store.release(&replica, &all)).await;
         if let Ok(Err(e)) = released {
             tracing::warn!(error = %e, "could not give the leases back; they run out by themselves");
         }
     }
+}
+
+/// Runs a blocking store call for the lease loop on a thread of its own, not tokio's blocking
+/// pool: at a replica's start, tens of thousands of pollers queue their store work there, and a
+/// renewal waiting behind them would let every lease run out (found at 100,000 accounts).
+async fn on_own_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("echoscope-lease".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
+    rx.await
+        .map_err(|_| "the lease thread ended without an answer".to_string())
 }
 
 /// Brings the running pollers in line with a lease round's answer: starts pollers for new
@@ -330,7 +348,7 @@ async fn apply(
         let store = state.store.clone();
         let replica = replica.to_string();
         let count = surplus.len();
-        match tokio::task::spawn_blocking(move || store.release(&replica, &surplus)).await {
+        match on_own_thread(move || store.release(&replica, &surplus)).await {
             Ok(Ok(())) => tracing::info!(
                 accounts = count,
                 share = leases.share,

@@ -336,8 +336,14 @@ fn save_status(state: &Arc<State>, account: &Account, key: &AccountKey) {
     let store = state.store.clone();
     let key = key.clone();
     let name = account.name.clone();
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = store.save_status(&key, &json) {
+    // Through the work permits like every other store call of a poll: ten thousand pollers
+    // finishing their first poll must not open ten thousand database connections at once.
+    let state = state.clone();
+    tokio::spawn(async move {
+        let saved = state
+            .run_blocking(move || store.save_status(&key, &json))
+            .await;
+        if let Err(e) = saved.and_then(|r| r.map_err(|e| e.to_string())) {
             tracing::debug!(account = %name, error = %e, "status not saved");
         }
     });

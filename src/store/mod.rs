@@ -318,8 +318,10 @@ pub trait Store: Send + Sync {
     /// A cheap round trip proving the database answers and can be written (readiness).
     fn check(&self) -> Result<(), StoreError>;
     /// One lease round for replica `replica` (see [`Leases`]): marks the replica alive for
-    /// `lease`, renews the leases it holds among `accounts`, claims free or expired ones up to
-    /// its fair share, and returns what it holds now with that share. A backend used by one
+    /// `lease` (which renews every lease it holds: a lease is valid while its holder is, so a
+    /// round's writes do not grow with the accounts), claims free ones and those of replicas no
+    /// longer alive up to its fair share among `accounts`, and returns what it holds now with
+    /// that share. A backend used by one
     /// process only (SQLite, behind its single-instance lock) holds every account.
     fn leases(
         &self,

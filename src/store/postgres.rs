@@ -48,6 +48,7 @@ use crate::sources::live::FetchState;
 const MIGRATIONS: &[&str] = &[
     include_str!("postgres/migrations/0001_initial.sql"),
     include_str!("postgres/migrations/0002_account_status.sql"),
+    include_str!("postgres/migrations/0003_heartbeat_leases.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -104,6 +105,10 @@ pub struct Postgres {
     /// counts as a reconnect.
     lost: AtomicBool,
     reconnects: AtomicU64,
+    /// The hash of the account list whose lease rows the last lease round made sure exist:
+    /// rows are never deleted, so a round inserts them only when the configured accounts
+    /// change, not on every round.
+    ensured: Mutex<Option<i64>>,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -222,6 +227,7 @@ impl Postgres {
             pool: Mutex::new(Vec::new()),
             lost: AtomicBool::new(false),
             reconnects: AtomicU64::new(0),
+            ensured: Mutex::new(None),
         };
         off_async_worker(|| store.migrate())?;
         Ok(store)
@@ -853,8 +859,9 @@ impl Store for Postgres {
                 // FOR SHARE holds the row until commit: a replica claiming the account waits
                 // for this write, then takes it with a newer token.
                 let held = tx.query_typed_opt(
-                    "SELECT 1 FROM leases WHERE account = $1 AND token = $2
-                        AND holder IS NOT NULL AND expires_at > now() FOR SHARE",
+                    "SELECT 1 FROM leases l JOIN replicas r ON r.id = l.holder
+                     WHERE l.account = $1 AND l.token = $2 AND r.expires_at > now()
+                     FOR SHARE OF l",
                     &[(&lease.account, Type::TEXT), (&lease.token, Type::INT8)],
                 )?;
                 if held.is_none() {
@@ -1061,55 +1068,68 @@ impl Store for Postgres {
         lease: Duration,
     ) -> Result<Leases, StoreError> {
         let secs = seconds(lease);
-        self.write(|tx| {
+        let names_hash = {
+            let mut joined = Vec::new();
+            for a in accounts {
+                joined.extend_from_slice(a.as_bytes());
+                joined.push(0);
+            }
+            super::content_hash(&joined)
+        };
+        let ensured = *self.ensured.lock().unwrap_or_else(|e| e.into_inner()) == Some(names_hash);
+        let held = self.write(|tx| {
+            // The heartbeat: every lease this replica holds stays valid while this row does.
+            // One row, whatever the number of accounts.
             tx.execute(
                 "INSERT INTO replicas (id, expires_at) VALUES ($1, now() + make_interval(secs => $2))
                  ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at",
                 &[&replica, &secs],
             )?;
-            tx.execute(
-                "INSERT INTO leases (account) SELECT unnest($1::text[]) ORDER BY 1
-                 ON CONFLICT (account) DO NOTHING",
-                &[&accounts],
-            )?;
-            // Renew what this replica holds (its token stays: nobody else claimed it).
-            tx.execute(
-                "UPDATE leases SET expires_at = now() + make_interval(secs => $3)
-                 WHERE holder = $1 AND account = ANY($2)",
-                &[&replica, &accounts, &secs],
-            )?;
+            if !ensured {
+                // The configured accounts changed (or this process just started): a row for
+                // each new one, and what this replica holds but no longer polls given back.
+                tx.execute(
+                    "INSERT INTO leases (account) SELECT unnest($1::text[]) ORDER BY 1
+                     ON CONFLICT (account) DO NOTHING",
+                    &[&accounts],
+                )?;
+                tx.execute(
+                    "UPDATE leases SET holder = NULL
+                     WHERE holder = $1 AND NOT (account = ANY($2))",
+                    &[&replica, &accounts],
+                )?;
+            }
             let live: i64 = tx
                 .query_one("SELECT count(*) FROM replicas WHERE expires_at > now()", &[])?
                 .try_get(0)?;
             let live = usize::try_from(live.max(1)).unwrap_or(1);
             let share = accounts.len().div_ceil(live);
             let held: i64 = tx
-                .query_one(
-                    "SELECT count(*) FROM leases WHERE holder = $1 AND account = ANY($2)",
-                    &[&replica, &accounts],
-                )?
+                .query_one("SELECT count(*) FROM leases WHERE holder = $1", &[&replica])?
                 .try_get(0)?;
             let wanted = i64::try_from(share).unwrap_or(i64::MAX) - held;
             if wanted > 0 {
-                // SKIP LOCKED: replicas claiming at once each take different rows.
+                // Free rows, and rows whose holder's heartbeat ran out (it died, or lost the
+                // database for longer than the lease). SKIP LOCKED: replicas claiming at once
+                // each take different rows, and a row a commit holds FOR SHARE is left alone.
+                // The new token fences off the former holder's writes.
                 tx.execute(
-                    "UPDATE leases SET holder = $1, token = nextval('lease_tokens'),
-                        expires_at = now() + make_interval(secs => $4)
+                    "UPDATE leases SET holder = $1, token = nextval('lease_tokens')
                      WHERE account IN (
-                        SELECT account FROM leases
-                        WHERE account = ANY($2)
-                          AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())
-                        ORDER BY account LIMIT $3 FOR UPDATE SKIP LOCKED)
-                       -- Checked again on the locked row: never take a live lease.
-                       AND (holder IS NULL OR expires_at IS NULL OR expires_at <= now())",
-                    &[&replica, &accounts, &wanted, &secs],
+                        SELECT l.account FROM leases l
+                        WHERE l.account = ANY($2)
+                          AND (l.holder IS NULL OR NOT EXISTS (
+                                SELECT 1 FROM replicas r
+                                WHERE r.id = l.holder AND r.expires_at > now()))
+                        ORDER BY l.account LIMIT $3 FOR UPDATE OF l SKIP LOCKED)",
+                    &[&replica, &accounts, &wanted],
                 )?;
             }
             let held = tx
                 .query(
-                    "SELECT account, token FROM leases WHERE holder = $1 AND account = ANY($2)
+                    "SELECT account, token FROM leases WHERE holder = $1
                      ORDER BY account COLLATE \"C\"",
-                    &[&replica, &accounts],
+                    &[&replica],
                 )?
                 .iter()
                 .map(|r| {
@@ -1124,14 +1144,15 @@ impl Store for Postgres {
                 share,
                 replicas: live,
             })
-        })
+        })?;
+        *self.ensured.lock().unwrap_or_else(|e| e.into_inner()) = Some(names_hash);
+        Ok(held)
     }
 
     fn release(&self, replica: &str, accounts: &[String]) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
-                "UPDATE leases SET holder = NULL, expires_at = NULL
-                 WHERE holder = $1 AND account = ANY($2)",
+                "UPDATE leases SET holder = NULL WHERE holder = $1 AND account = ANY($2)",
                 &[&replica, &accounts],
             )?;
             // A replica left holding nothing (it is shutting down) stops counting as live at
