@@ -446,6 +446,64 @@ mod file_of_several_accounts {
         assert_eq!(state.store.post_count(&key).unwrap(), 0);
     }
 
+    /// A file an earlier version read was stamped without the handle: unchanged, it was never
+    /// read again, and its account kept exporting the path and `other`.
+    #[tokio::test]
+    async fn a_file_stamped_before_identities_were_recorded_is_read_once_more() {
+        let (_dir, state, account) = daemon(Some("chloe"));
+        let SourceSpec::File { path, .. } = account.source.spec() else {
+            unreachable!("a file source");
+        };
+        let meta = std::fs::metadata(path).unwrap();
+        let nanos = meta
+            .modified()
+            .unwrap()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let key = state.key("watch").unwrap();
+        state
+            .store
+            .ensure_account(&key, &path.display().to_string())
+            .unwrap();
+        let old = echoscope::sources::live::FetchState {
+            etag: Some(format!("{}:{nanos}", meta.len())),
+            backfilled: true,
+            last_success: Some(chrono::Utc::now()),
+            ..Default::default()
+        };
+        state.store.set_fetch_state(&key, &old).unwrap();
+
+        poll(&state, &account).await;
+        let timeline = state.store.timeline(&key, None).unwrap();
+        assert_eq!(
+            (timeline.account.as_str(), timeline.platform),
+            ("chloe", Platform::Twitter)
+        );
+        assert_eq!(timeline.posts.len(), 3);
+    }
+
+    /// The handle is part of a file's stamp: choosing another account of an unchanged file
+    /// reads it again instead of answering "not modified".
+    #[tokio::test]
+    async fn another_handle_reads_the_unchanged_file_again() {
+        let (_dir, state, account) = daemon(Some("chloe"));
+        poll(&state, &account).await;
+        let key = state.key("watch").unwrap();
+        assert_eq!(state.store.timeline(&key, None).unwrap().account, "chloe");
+        let lucas = Account {
+            source: account.source.clone().selecting("lucas").unwrap(),
+            ..account.clone()
+        };
+        poll(&state, &lucas).await;
+        assert!(state.status("watch").last_error.is_none());
+        let timeline = state.store.timeline(&key, None).unwrap();
+        assert_eq!(
+            (timeline.account.as_str(), timeline.platform),
+            ("lucas", Platform::Mastodon)
+        );
+    }
+
     /// `echoscope export` of a watched file's account wrote `"account":"/path/several.jsonl"`
     /// and `"platform":"other"` on every line.
     #[tokio::test]

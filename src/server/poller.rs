@@ -470,16 +470,17 @@ async fn fetch_file(
             ));
         }
         // The handle is part of the stamp: choosing another account of an unchanged file must
-        // read it again.
+        // read it again. (Stamps before the handle had two fields: every file is read once
+        // more after the upgrade, which records the handle and platform it names.)
         let stamp = format!(
-            "{}:{}{}",
+            "{}:{}:{}",
             meta.len(),
             meta.modified()
                 .ok()
                 .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
                 .map(|d| d.as_nanos())
                 .unwrap_or(0),
-            handle.as_deref().map(|h| format!("#{h}")).unwrap_or_default()
+            handle.as_deref().unwrap_or_default()
         );
         if prior.etag.as_deref() == Some(stamp.as_str()) {
             return Ok(Fetched {
