@@ -5,7 +5,10 @@
 //! defaults. Secrets (the API token) can come from the environment so they stay out of files.
 //! `deploy/echoscope.example.toml` documents every key and is parsed by a test. An account's
 //! `source` is parsed here, once, into a [`Source`]: the rest of the daemon asks it for the
-//! kind, platform and handle rather than reading the text again.
+//! kind, platform and handle rather than reading the text again. A `file:` source holding
+//! several accounts (a JSONL file of many handles) names the one to watch with the account's
+//! own `handle` key, not with a mark inside the path: any character a selector could be told
+//! by (`#`, `?`, `@`) may also be part of a file name, so the path stays exactly as written.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -259,7 +262,7 @@ pub struct Metrics {
 
 /// One monitored account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "AccountToml")]
+#[serde(try_from = "AccountToml", into = "AccountToml")]
 pub struct Account {
     /// The operator's name for it: unique, used in the API path and the `account` label.
     pub name: String,
@@ -288,12 +291,17 @@ impl Account {
 }
 
 /// An `[[accounts]]` table as written, before its source is parsed: parsing it here rather
-/// than in [`Source`]'s own deserializer lets the error name the account.
-#[derive(Deserialize)]
+/// than in [`Source`]'s own deserializer lets the error name the account. An account
+/// serializes back to it, so that the `handle` of a `file:` source is not lost.
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AccountToml {
     name: String,
     source: String,
+    /// For a `file:` source: which of the file's accounts to watch (its handle as the file
+    /// names it). Kept in [`SourceSpec::File`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    handle: Option<String>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
     #[serde(default)]
@@ -302,10 +310,33 @@ struct AccountToml {
     retention_days: Option<u32>,
 }
 
+impl From<Account> for AccountToml {
+    fn from(a: Account) -> AccountToml {
+        let handle = match a.source.spec() {
+            SourceSpec::File { handle, .. } => handle.clone(),
+            SourceSpec::Live(_) => None,
+        };
+        AccountToml {
+            name: a.name,
+            source: a.source.text,
+            handle,
+            labels: a.labels,
+            interval_seconds: a.interval_seconds,
+            retention_days: a.retention_days,
+        }
+    }
+}
+
 impl TryFrom<AccountToml> for Account {
     type Error = String;
     fn try_from(a: AccountToml) -> Result<Account, String> {
-        let source = Source::parse(&a.source).map_err(|e| format!("account {:?}: {e}", a.name))?;
+        let mut source =
+            Source::parse(&a.source).map_err(|e| format!("account {:?}: {e}", a.name))?;
+        if let Some(handle) = a.handle {
+            source = source
+                .selecting(&handle)
+                .map_err(|reason| format!("account {:?}: handle {handle:?}: {reason}", a.name))?;
+        }
         Ok(Account {
             name: a.name,
             source,
@@ -332,8 +363,13 @@ pub struct Source {
 /// compiler then names every place to wire it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {
-    /// `file:PATH`: an archive or JSONL file, re-read when it changes.
-    File(PathBuf),
+    /// `file:PATH`: an archive or JSONL file, re-read when it changes. `handle` (the account's
+    /// `handle` key) picks one account of a file holding several; without it, such a file is
+    /// refused rather than its accounts analysed as one.
+    File {
+        path: PathBuf,
+        handle: Option<String>,
+    },
     /// A feed URL, `mastodon:@user@host` or `bsky:handle`: the live reader's own spec, so the
     /// daemon and `echoscope scan` read a source the same way.
     Live(LiveSpec),
@@ -359,7 +395,10 @@ impl Source {
         };
         let spec = match text.strip_prefix("file:") {
             Some("") => return Err(error("the file path is empty".into())),
-            Some(path) => SourceSpec::File(PathBuf::from(path)),
+            Some(path) => SourceSpec::File {
+                path: PathBuf::from(path),
+                handle: None,
+            },
             None => SourceSpec::Live(LiveSpec::parse(text).map_err(|e| error(e.reason))?),
         };
         Ok(Source {
@@ -373,7 +412,38 @@ impl Source {
         let path = path.into();
         Source {
             text: format!("file:{}", path.display()),
-            spec: SourceSpec::File(path),
+            spec: SourceSpec::File { path, handle: None },
+        }
+    }
+
+    /// This `file:` source, watching only the account of the file whose handle is `handle`
+    /// (the account's `handle` key). Refused, with the reason, when `handle` is empty or the
+    /// source is not a file: a live source names its one account itself.
+    pub fn selecting(self, handle: &str) -> Result<Source, String> {
+        let handle = handle.trim();
+        if handle.trim_start_matches('@').is_empty() {
+            return Err(
+                "the handle is empty; name the account of the file to watch, or leave \
+                        `handle` out"
+                    .into(),
+            );
+        }
+        if handle.chars().any(char::is_control) {
+            return Err("the handle holds a control character".into());
+        }
+        match self.spec {
+            SourceSpec::File { path, .. } => Ok(Source {
+                spec: SourceSpec::File {
+                    path,
+                    handle: Some(handle.to_string()),
+                },
+                text: self.text,
+            }),
+            SourceSpec::Live(_) => Err(format!(
+                "`handle` picks an account of a `file:` source; source {:?} names its account \
+                 itself",
+                crate::redact::url(&self.text)
+            )),
         }
     }
 
@@ -385,7 +455,7 @@ impl Source {
     /// The kind of source: the `source` label of fetch metrics.
     pub fn kind(&self) -> SourceKind {
         match &self.spec {
-            SourceSpec::File(_) => SourceKind::File,
+            SourceSpec::File { .. } => SourceKind::File,
             SourceSpec::Live(live) => live.kind(),
         }
     }
@@ -394,7 +464,7 @@ impl Source {
     /// platform it is from only when read, so it is `other` until then.
     pub fn platform(&self) -> Platform {
         match &self.spec {
-            SourceSpec::File(_) => Platform::Other,
+            SourceSpec::File { .. } => Platform::Other,
             SourceSpec::Live(live) => live.platform(),
         }
     }
@@ -403,7 +473,7 @@ impl Source {
     /// feed's account, or the file's path): the store's `handle`.
     pub fn handle(&self) -> String {
         match &self.spec {
-            SourceSpec::File(path) => path.display().to_string(),
+            SourceSpec::File { path, .. } => path.display().to_string(),
             SourceSpec::Live(live) => live.account(),
         }
     }
@@ -414,7 +484,7 @@ impl Source {
     /// The poller moves such history to [`Source::platform`] once; nothing else may use this.
     pub fn platform_in_0_1_stores(&self) -> Platform {
         match &self.spec {
-            SourceSpec::File(_) => Platform::Other,
+            SourceSpec::File { .. } => Platform::Other,
             SourceSpec::Live(LiveSpec::Mastodon { .. }) => Platform::Mastodon,
             SourceSpec::Live(LiveSpec::Bluesky { .. }) if self.text.starts_with("bluesky:") => {
                 Platform::Feed
@@ -771,6 +841,71 @@ mod tests {
         let err = Config::parse("[[accounts]]\nname = \"a\"\nsource = \"bsky:a.b\"\nlabel = 1\n")
             .unwrap_err();
         assert!(err.contains("label"), "{err}");
+    }
+
+    #[test]
+    fn a_file_source_takes_a_handle_picking_one_account_of_the_file() {
+        let c = Config::parse(
+            "[[accounts]]\nname = \"chloe\"\nsource = \"file:/data/a#b.jsonl\"\nhandle = \" @chloe \"\n",
+        )
+        .unwrap();
+        // The path is kept whole, `#` and all; the handle is trimmed.
+        assert_eq!(
+            c.accounts[0].source.spec(),
+            &SourceSpec::File {
+                path: PathBuf::from("/data/a#b.jsonl"),
+                handle: Some("@chloe".into()),
+            }
+        );
+        // Without the key, no handle: a path's `#` is never read as one.
+        let c = Config::parse("[[accounts]]\nname = \"a\"\nsource = \"file:/d/a#b\"\n").unwrap();
+        assert_eq!(
+            c.accounts[0].source.spec(),
+            &SourceSpec::File {
+                path: PathBuf::from("/d/a#b"),
+                handle: None,
+            }
+        );
+        // The account serializes back with its handle.
+        let back: Account = toml::from_str(
+            &toml::to_string(&Account::new(
+                "x",
+                Source::file("/d/f.jsonl").selecting("lucas").unwrap(),
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            back.source.spec(),
+            &SourceSpec::File {
+                path: PathBuf::from("/d/f.jsonl"),
+                handle: Some("lucas".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn an_empty_handle_or_a_handle_on_a_live_source_is_refused_naming_the_account() {
+        for (source, handle, expect) in [
+            ("file:/d/f.jsonl", "", "the handle is empty"),
+            ("file:/d/f.jsonl", "  ", "the handle is empty"),
+            ("file:/d/f.jsonl", "@", "the handle is empty"),
+            ("bsky:acme.bsky.social", "acme", "names its account itself"),
+            (
+                "https://u:s3cret@example.com/feed.xml",
+                "acme",
+                "names its account itself",
+            ),
+        ] {
+            let text = format!(
+                "[[accounts]]\nname = \"acme\"\nsource = \"{source}\"\nhandle = \"{handle}\"\n"
+            );
+            let err = Config::parse(&text).unwrap_err();
+            assert!(err.contains("account \"acme\""), "{source}: {err}");
+            assert!(err.contains("handle"), "{source}: {err}");
+            assert!(err.contains(expect), "{source}: {err}");
+            assert!(!err.contains("s3cret"), "{source}: {err}");
+        }
     }
 
     #[test]

@@ -12,26 +12,32 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Account, Config, ConfigError, Source};
 
-/// (file name, account name, bytes) of each demo account.
-const FILES: &[(&str, &str, &[u8])] = &[
+/// (file name, account name, handle in the file, bytes) of each demo account. The handle is
+/// set where the file holds several accounts: the person's file holds two people, and a file
+/// of several accounts without one is refused.
+const FILES: &[(&str, &str, Option<&str>, &[u8])] = &[
     (
         "brand-archive.zip",
         "demo-brand",
+        None,
         include_bytes!("../fixtures/demo/brand-archive.zip"),
     ),
     (
         "human.jsonl",
         "demo-human",
+        Some("chloe_ali0"),
         include_bytes!("../fixtures/scenarios/human/input.jsonl"),
     ),
     (
         "auto-responder.jsonl",
         "demo-auto-responder",
+        None,
         include_bytes!("../fixtures/scenarios/auto-responder/input.jsonl"),
     ),
     (
         "newsroom.jsonl",
         "demo-newsroom",
+        None,
         include_bytes!("../fixtures/scenarios/newsroom/input.jsonl"),
     ),
 ];
@@ -55,15 +61,26 @@ pub fn configure(mut config: Config) -> Result<Config, ConfigError> {
     write_files(&dir)?;
     // Archives do not change: one poll a minute is plenty, and it shows the pipeline moving.
     config.poll.interval_seconds = 60;
-    config.accounts = FILES
-        .iter()
-        .map(|(file, name, _)| Account {
+    let mut accounts = Vec::with_capacity(FILES.len());
+    for (file, name, handle, _) in FILES {
+        let source = Source::file(dir.join(file));
+        let source = match handle {
+            Some(handle) => source
+                .selecting(handle)
+                .map_err(|message| ConfigError::Invalid {
+                    path: PathBuf::from("(built-in demo)"),
+                    message: format!("account {name:?}: {message}"),
+                })?,
+            None => source,
+        };
+        accounts.push(Account {
             // The demo's posts have fixed dates: kept and analysed whatever their age, they
             // show the same findings on any date, as `scan` of the same files does.
             retention_days: Some(0),
-            ..Account::new(*name, Source::file(dir.join(file)))
-        })
-        .collect();
+            ..Account::new(*name, source)
+        });
+    }
+    config.accounts = accounts;
     config.validate().map_err(|message| ConfigError::Invalid {
         path: PathBuf::from("(built-in demo)"),
         message,
@@ -77,7 +94,7 @@ fn write_files(dir: &Path) -> Result<(), ConfigError> {
         source,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    for (file, _, bytes) in FILES {
+    for (file, _, _, bytes) in FILES {
         let path = dir.join(file);
         // Rewriting an unchanged file would change its time stamp and trigger a re-read.
         if std::fs::read(&path).ok().as_deref() != Some(*bytes) {

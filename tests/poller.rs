@@ -261,15 +261,22 @@ mod regression {
             poller::analyse(&state, account, &key, posts, later).await;
             let served = store.latest_report(&key).unwrap().unwrap();
 
-            let SourceSpec::File(path) = account.source.spec() else {
+            let SourceSpec::File { path, handle } = account.source.spec() else {
                 panic!("the demo reads files");
             };
             let (_, batch) = echoscope::sources::read(path, None, &Default::default()).unwrap();
-            if batch.timelines.len() > 1 {
-                // The daemon watches a file of several accounts as one; `scan` reports each.
-                continue;
-            }
-            let scanned = echoscope::scan::analyse(&batch.timelines[0], &config.detectors, later);
+            // A file of several accounts is watched one account at a time, the one its handle
+            // names: the daemon shows what `scan` shows for that account.
+            let timeline = match handle {
+                Some(h) => batch.timelines.iter().find(|t| &t.account == h).unwrap(),
+                None => {
+                    assert_eq!(batch.timelines.len(), 1, "{}", account.name);
+                    &batch.timelines[0]
+                }
+            };
+            assert_eq!(served.account, timeline.account, "{}", account.name);
+            assert_eq!(served.platform, timeline.platform, "{}", account.name);
+            let scanned = echoscope::scan::analyse(timeline, &config.detectors, later);
             // Compared as stored: the store keeps reports as JSON, and serde_json's float
             // parsing may move the last digit of a number.
             let scanned: echoscope::model::AccountReport =
@@ -335,4 +342,194 @@ async fn stored_posts_never_analysed_are_analysed_when_the_poller_starts() {
     assert_eq!(state.status("halted").posts_stored, 5);
     stop.send(true).unwrap();
     task.await.unwrap();
+}
+
+/// A watched file holding several accounts (issue 18, 6b): the daemon merged them into one
+/// account, and `export` wrote the file's path and `other` in place of the handle and platform.
+mod file_of_several_accounts {
+    use super::*;
+
+    /// A JSONL line of `account` on `platform`.
+    fn post(account: &str, platform: &str, i: u32) -> String {
+        format!(
+            "{{\"account\":\"{account}\",\"platform\":\"{platform}\",\"id\":\"{account}-{i}\",\
+             \"created_at\":\"2026-01-{:02}T09:00:00Z\",\"text\":\"{account} note {i} on lamps\"}}\n",
+            1 + i
+        )
+    }
+
+    /// A file holding chloe (twitter, 3 posts) and lucas (mastodon, 2 posts), watched by one
+    /// account `watch` with `handle`; the state over a new SQLite store, and the folder.
+    fn daemon(handle: Option<&str>) -> (tempfile::TempDir, Arc<State>, Account) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("several.jsonl");
+        let mut body = String::new();
+        for i in 0..3 {
+            body.push_str(&post("chloe", "twitter", i));
+        }
+        for i in 0..2 {
+            body.push_str(&post("lucas", "mastodon", i));
+        }
+        std::fs::write(&file, body).unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("e.db");
+        config.store.retention_days = 0;
+        let mut source = Source::file(&file);
+        if let Some(h) = handle {
+            source = source.selecting(h).unwrap();
+        }
+        config.accounts.push(Account::new("watch", source));
+        let store = echoscope::store::open(&config.store).unwrap();
+        let account = config.accounts[0].clone();
+        (dir, State::new(config, store), account)
+    }
+
+    async fn poll(state: &Arc<State>, account: &Account) {
+        let client = Client::new(poller::client_config(&state.config())).unwrap();
+        poller::poll_once(state, account, &client, false).await;
+    }
+
+    #[tokio::test]
+    async fn a_file_of_several_accounts_without_a_handle_is_refused_naming_them() {
+        let (_dir, state, account) = daemon(None);
+        poll(&state, &account).await;
+        let status = state.status("watch");
+        let error = status.last_error.expect("the file is refused");
+        assert!(error.contains("chloe (twitter)"), "{error}");
+        assert!(error.contains("lucas (mastodon)"), "{error}");
+        assert!(error.contains("several.jsonl"), "{error}");
+        assert!(error.contains("set `handle`"), "{error}");
+        // Nothing merged, nothing stored.
+        assert_eq!(status.posts_stored, 0);
+        let key = state.key("watch").unwrap();
+        assert_eq!(state.store.post_count(&key).unwrap(), 0);
+        let metrics = state
+            .metrics
+            .render(echoscope::server::metrics::Format::Text);
+        assert!(
+            metrics.contains("echoscope_fetches_total{result=\"invalid\",source=\"file\"} 1"),
+            "{metrics}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_handle_watches_only_that_account_of_the_file() {
+        let (_dir, state, account) = daemon(Some("@Lucas"));
+        poll(&state, &account).await;
+        let status = state.status("watch");
+        assert!(status.last_error.is_none(), "{:?}", status.last_error);
+        assert_eq!(status.posts_stored, 2);
+        assert_eq!(status.platform, Some(Platform::Mastodon));
+        let key = state.key("watch").unwrap();
+        let timeline = state.store.timeline(&key, None).unwrap();
+        assert!(
+            timeline.posts.iter().all(|p| p.id.starts_with("lucas-")),
+            "{:?}",
+            timeline.posts
+        );
+        let report = state.store.latest_report(&key).unwrap().unwrap();
+        assert_eq!(
+            (report.account.as_str(), report.platform),
+            ("lucas", Platform::Mastodon)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_handle_naming_no_account_of_the_file_is_an_error_naming_those_present() {
+        let (_dir, state, account) = daemon(Some("zoe"));
+        poll(&state, &account).await;
+        let error = state.status("watch").last_error.expect("no such account");
+        assert!(error.contains("no account \"zoe\""), "{error}");
+        assert!(error.contains("chloe (twitter)"), "{error}");
+        assert!(error.contains("lucas (mastodon)"), "{error}");
+        let key = state.key("watch").unwrap();
+        assert_eq!(state.store.post_count(&key).unwrap(), 0);
+    }
+
+    /// A file an earlier version read was stamped without the handle: unchanged, it was never
+    /// read again, and its account kept exporting the path and `other`.
+    #[tokio::test]
+    async fn a_file_stamped_before_identities_were_recorded_is_read_once_more() {
+        let (_dir, state, account) = daemon(Some("chloe"));
+        let SourceSpec::File { path, .. } = account.source.spec() else {
+            unreachable!("a file source");
+        };
+        let meta = std::fs::metadata(path).unwrap();
+        let nanos = meta
+            .modified()
+            .unwrap()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let key = state.key("watch").unwrap();
+        state
+            .store
+            .ensure_account(&key, &path.display().to_string())
+            .unwrap();
+        let old = echoscope::sources::live::FetchState {
+            etag: Some(format!("{}:{nanos}", meta.len())),
+            backfilled: true,
+            last_success: Some(chrono::Utc::now()),
+            ..Default::default()
+        };
+        state.store.set_fetch_state(&key, &old).unwrap();
+
+        poll(&state, &account).await;
+        let timeline = state.store.timeline(&key, None).unwrap();
+        assert_eq!(
+            (timeline.account.as_str(), timeline.platform),
+            ("chloe", Platform::Twitter)
+        );
+        assert_eq!(timeline.posts.len(), 3);
+    }
+
+    /// The handle is part of a file's stamp: choosing another account of an unchanged file
+    /// reads it again instead of answering "not modified".
+    #[tokio::test]
+    async fn another_handle_reads_the_unchanged_file_again() {
+        let (_dir, state, account) = daemon(Some("chloe"));
+        poll(&state, &account).await;
+        let key = state.key("watch").unwrap();
+        assert_eq!(state.store.timeline(&key, None).unwrap().account, "chloe");
+        let lucas = Account {
+            source: account.source.clone().selecting("lucas").unwrap(),
+            ..account.clone()
+        };
+        poll(&state, &lucas).await;
+        assert!(state.status("watch").last_error.is_none());
+        let timeline = state.store.timeline(&key, None).unwrap();
+        assert_eq!(
+            (timeline.account.as_str(), timeline.platform),
+            ("lucas", Platform::Mastodon)
+        );
+    }
+
+    /// `echoscope export` of a watched file's account wrote `"account":"/path/several.jsonl"`
+    /// and `"platform":"other"` on every line.
+    #[tokio::test]
+    async fn export_of_a_file_account_writes_the_handle_and_platform_of_the_file() {
+        let (dir, state, account) = daemon(Some("chloe"));
+        poll(&state, &account).await;
+        assert!(state.status("watch").last_error.is_none());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_echoscope"))
+            .args(["export", "--account", "watch", "--db"])
+            .arg(dir.path().join("e.db"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        for l in &lines {
+            assert_eq!(l["account"], "chloe", "{l}");
+            assert_eq!(l["platform"], "twitter", "{l}");
+        }
+    }
 }

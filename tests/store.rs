@@ -53,6 +53,7 @@ macro_rules! store_suite {
                 reopening_keeps_everything,
                 reads_see_whole_batches_while_a_writer_is_busy,
                 export_writes_jsonl_that_reads_back_as_the_same_posts,
+                a_recorded_identity_is_what_timeline_and_export_return,
                 imported_runs_keep_their_time_and_import_once,
             );
         }
@@ -577,6 +578,57 @@ mod suite {
             store.post_count(&key("jo")).unwrap(),
             (BATCH * BATCHES) as u64
         );
+    }
+
+    /// A watched file's account is keyed `other` with its path as handle; the handle and
+    /// platform the file names are recorded beside them, and the export wrote the key's.
+    pub fn a_recorded_identity_is_what_timeline_and_export_return(open: &Open) {
+        let (_dir, store) = fresh(open);
+        let k = AccountKey {
+            name: "watched".into(),
+            platform: Platform::Other,
+        };
+        store.ensure_account(&k, "/data/people.jsonl").unwrap();
+        store.insert_posts(&k, &[full_post(1)]).unwrap();
+        let before = store.timeline(&k, None).unwrap();
+        assert_eq!(
+            (before.account.as_str(), before.platform),
+            ("/data/people.jsonl", Platform::Other)
+        );
+
+        store
+            .record_identity(&k, "chloe_ali0", Platform::Twitter)
+            .unwrap();
+        // The configured handle is written again at every poll: the identity stays.
+        store.ensure_account(&k, "/data/people.jsonl").unwrap();
+        let after = store.timeline(&k, None).unwrap();
+        assert_eq!(
+            (after.account.as_str(), after.platform),
+            ("chloe_ali0", Platform::Twitter)
+        );
+        let mut out = Vec::new();
+        export_jsonl(store.as_ref(), &k, &mut out).unwrap();
+        let r: Record = serde_json::from_str(String::from_utf8(out).unwrap().trim()).unwrap();
+        assert_eq!(
+            (r.account.as_str(), r.platform.as_str()),
+            ("chloe_ali0", "twitter")
+        );
+        // The key is unchanged: the account is found under it as before.
+        assert_eq!(store.accounts().unwrap(), vec![k.clone()]);
+
+        // Recording again replaces it; an account not in the store is an error, not an insert.
+        store
+            .record_identity(&k, "lucasweber1", Platform::Mastodon)
+            .unwrap();
+        let again = store.timeline(&k, None).unwrap();
+        assert_eq!(
+            (again.account.as_str(), again.platform),
+            ("lucasweber1", Platform::Mastodon)
+        );
+        assert!(matches!(
+            store.record_identity(&key("nobody"), "x", Platform::Twitter),
+            Err(StoreError::UnknownAccount(_))
+        ));
     }
 
     pub fn export_writes_jsonl_that_reads_back_as_the_same_posts(open: &Open) {
@@ -1554,6 +1606,31 @@ mod copy {
             target.latest_report(&key("ann")).unwrap(),
             source.latest_report(&key("ann")).unwrap()
         );
+    }
+
+    /// A watched file's account exports the handle and platform its file names: so must its
+    /// copy, not the path and `other` of its key.
+    #[test]
+    fn a_watched_files_recorded_identity_is_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Sqlite::open(dir.path().join("source.db")).unwrap();
+        let k = AccountKey {
+            name: "watched".into(),
+            platform: Platform::Other,
+        };
+        source.ensure_account(&k, "/data/people.jsonl").unwrap();
+        source.insert_posts(&k, &[full_post(1)]).unwrap();
+        source
+            .record_identity(&k, "chloe_ali0", Platform::Twitter)
+            .unwrap();
+        let target = Postgres::open(&crate::support::postgres::database()).unwrap();
+        copy(&source, &target, |_| {}).unwrap();
+        let copied = target.timeline(&k, None).unwrap();
+        assert_eq!(
+            (copied.account.as_str(), copied.platform),
+            ("chloe_ali0", Platform::Twitter)
+        );
+        assert_eq!(contents(&target), contents(&source));
     }
 
     #[test]

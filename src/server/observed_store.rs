@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use prometheus::{IntCounterVec, IntGauge};
 
-use crate::model::{AccountReport, DirectMessage, Post, Timeline};
+use crate::model::{AccountReport, DirectMessage, Platform, Post, Timeline};
 use crate::sources::live::FetchState;
 use crate::store::{AccountKey, Lease, Leases, Run, Store, StoreError, StoredRun};
 
@@ -71,6 +71,15 @@ impl Store for Observed {
             true,
             self.inner.ensure_account(key, handle),
         )
+    }
+    fn record_identity(
+        &self,
+        key: &AccountKey,
+        handle: &str,
+        platform: Platform,
+    ) -> Result<(), StoreError> {
+        let result = self.inner.record_identity(key, handle, platform);
+        self.seen("record_identity", true, result)
     }
     fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError> {
         self.seen("move_account", true, self.inner.move_account(from, to))

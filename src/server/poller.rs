@@ -434,25 +434,34 @@ async fn fetch(
     prior: &FetchState,
 ) -> Result<Fetched, (&'static str, String)> {
     match account.source.spec() {
-        SourceSpec::File(path) => fetch_file(state, path.clone(), prior.clone()).await,
+        SourceSpec::File { path, handle } => {
+            let key = state.key(&account.name);
+            fetch_file(state, key, path.clone(), handle.clone(), prior.clone()).await
+        }
         SourceSpec::Live(spec) => fetch_live(state, client, account, spec, prior).await,
     }
 }
 
-/// A watched archive or JSONL file: re-read when its modification time or size changes.
+/// A watched archive or JSONL file: re-read when its modification time or size changes (or
+/// the account's `handle` does).
 ///
 /// Only a regular file is read: a named pipe would block the read until something writes to
 /// it (the account pending forever), a device would never end. And the read is bounded in
 /// time, so that no file (a stalled network mount) holds a poller, or the shutdown that waits
-/// for the pollers, for ever.
+/// for the pollers, for ever. The handle and platform the file names are recorded on the
+/// account's row (its key keeps the path and `other`: they are known only once the file is
+/// read), so that `echoscope export` writes them.
 async fn fetch_file(
     state: &Arc<State>,
+    key: Option<AccountKey>,
     path: PathBuf,
+    handle: Option<String>,
     prior: FetchState,
 ) -> Result<Fetched, (&'static str, String)> {
     /// The longest a file may take to read: ample for an archive of gigabytes on a disk.
     const READ_LIMIT: Duration = Duration::from_secs(300);
     let shown = path.display().to_string();
+    let store = state.store.clone();
     let read = state.run_blocking(move || {
         let meta = std::fs::metadata(&path)
             .map_err(|e| ("io_error", format!("{}: {e}", path.display())))?;
@@ -466,14 +475,18 @@ async fn fetch_file(
                 ),
             ));
         }
+        // The handle is part of the stamp: choosing another account of an unchanged file must
+        // read it again. (Stamps before the handle had two fields: every file is read once
+        // more after the upgrade, which records the handle and platform it names.)
         let stamp = format!(
-            "{}:{}",
+            "{}:{}:{}",
             meta.len(),
             meta.modified()
                 .ok()
                 .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
                 .map(|d| d.as_nanos())
-                .unwrap_or(0)
+                .unwrap_or(0),
+            handle.as_deref().unwrap_or_default()
         );
         if prior.etag.as_deref() == Some(stamp.as_str()) {
             return Ok(Fetched {
@@ -483,29 +496,17 @@ async fn fetch_file(
         }
         let (_, batch) = crate::sources::read(&path, None, &crate::sources::Limits::default())
             .map_err(|e| ("invalid", e.to_string()))?;
-        let mut timelines = batch.timelines.into_iter();
-        let mut timeline = timelines
-            .next()
-            .ok_or_else(|| ("invalid", format!("{}: no posts", path.display())))?;
-        // A watched file is one account; should it hold several, they are watched as one
-        // (the bundled demo's `human.jsonl` does), and the log names them, so that the merge
-        // is not silent.
-        let others: Vec<Timeline> = timelines.collect();
-        if !others.is_empty() {
-            let names: Vec<String> = std::iter::once(&timeline)
-                .chain(&others)
-                .map(|t| format!("{} ({})", t.account, t.platform))
-                .collect();
-            tracing::warn!(
-                file = %path.display(),
-                accounts = %names.join(", "),
-                "a watched file holds several accounts; they are analysed as one"
-            );
-        }
-        for t in others {
-            timeline.merge(t);
-        }
+        let mut timeline = pick_account(batch.timelines, handle.as_deref())
+            .map_err(|message| ("invalid", format!("{}: {message}", path.display())))?;
         timeline.finish();
+        // Recorded before the posts are committed: a crash in between leaves the file's stamp
+        // unmoved, so the next poll reads it and records both again. A failure here only
+        // costs the export its names; the commit that follows reports a broken store.
+        if let Some(key) = &key {
+            if let Err(e) = store.record_identity(key, &timeline.account, timeline.platform) {
+                tracing::warn!(account = %key.name, error = %e, "file's handle and platform not recorded");
+            }
+        }
         let state = FetchState {
             etag: Some(stamp),
             backfilled: true,
@@ -523,6 +524,63 @@ async fn fetch_file(
         Err(_) => Err((
             "timeout",
             format!("{shown}: reading took longer than {READ_LIMIT:?}; left behind"),
+        )),
+    }
+}
+
+/// The most accounts an error about a file's accounts lists: a data set of thousands would make
+/// a status no one reads.
+const ACCOUNTS_LISTED: usize = 20;
+
+/// The timeline of a watched file's account: its only one, or the one `handle` names. A file
+/// of several accounts without a handle is refused, never analysed as one account, and every
+/// refusal names the accounts the file holds (handle and platform) and how to pick one.
+fn pick_account(mut timelines: Vec<Timeline>, handle: Option<&str>) -> Result<Timeline, String> {
+    let listed = |picked: &[usize], timelines: &[Timeline]| {
+        let mut names: Vec<String> = picked
+            .iter()
+            .take(ACCOUNTS_LISTED)
+            .map(|&i| format!("{} ({})", timelines[i].account, timelines[i].platform))
+            .collect();
+        if picked.len() > ACCOUNTS_LISTED {
+            names.push(format!("and {} more", picked.len() - ACCOUNTS_LISTED));
+        }
+        names.join(", ")
+    };
+    let all: Vec<usize> = (0..timelines.len()).collect();
+    let picked: Vec<usize> = match handle {
+        None => all.clone(),
+        // Handles are compared as platforms treat them: without a leading `@`, in any case.
+        Some(handle) => {
+            let wanted = handle.trim_start_matches('@');
+            all.iter()
+                .copied()
+                .filter(|&i| {
+                    timelines[i]
+                        .account
+                        .trim_start_matches('@')
+                        .eq_ignore_ascii_case(wanted)
+                })
+                .collect()
+        }
+    };
+    match (picked.as_slice(), handle) {
+        ([i], _) => Ok(timelines.swap_remove(*i)),
+        ([], _) if timelines.is_empty() => Err("no posts".to_string()),
+        ([], Some(handle)) => Err(format!(
+            "no account {handle:?} in the file; it holds: {}",
+            listed(&all, &timelines)
+        )),
+        (_, None) => Err(format!(
+            "holds {} accounts: {}; set `handle` on this account to the one to watch (one \
+             [[accounts]] entry per account of the file)",
+            timelines.len(),
+            listed(&all, &timelines)
+        )),
+        (_, Some(handle)) => Err(format!(
+            "holds several accounts with the handle {handle:?}: {}; give each platform a file \
+             of its own",
+            listed(&picked, &timelines)
         )),
     }
 }

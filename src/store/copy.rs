@@ -78,6 +78,11 @@ pub fn copy_account(
 ) -> Result<AccountCopy, StoreError> {
     let timeline = from.timeline(key, None)?;
     to.ensure_account(key, &timeline.account)?;
+    // A watched file's identity (its handle and platform, recorded apart from its key) goes
+    // along: the copy exports as the original does.
+    if timeline.platform != key.platform {
+        to.record_identity(key, &timeline.account, timeline.platform)?;
+    }
     let posts = to.insert_posts(key, &timeline.posts)? as u64;
     let direct_messages = to.insert_direct_messages(key, &timeline.direct_messages)? as u64;
     drop(timeline);

@@ -249,6 +249,16 @@ pub enum StoreError {
 pub trait Store: Send + Sync {
     /// Adds the account if new; returns nothing when it exists already.
     fn ensure_account(&self, key: &AccountKey, handle: &str) -> Result<(), StoreError>;
+    /// Records the handle and platform the account's own data names, where they differ from
+    /// what its key says: a `file:` source's key holds `other` (the file says its platform
+    /// only when read) and its stored handle is the path. [`Store::timeline`], and so the
+    /// export, return them from then on; recording again replaces them.
+    fn record_identity(
+        &self,
+        key: &AccountKey,
+        handle: &str,
+        platform: Platform,
+    ) -> Result<(), StoreError>;
     /// Moves an account and its whole history (posts, fetch state, runs) from one key to
     /// another, when `from` exists and `to` does not; returns whether it moved. Never merges:
     /// if both exist, both stay as they are.
@@ -264,7 +274,9 @@ pub trait Store: Send + Sync {
         messages: &[DirectMessage],
     ) -> Result<usize, StoreError>;
     /// The account's stored timeline, posts and direct messages oldest first, optionally only
-    /// those since a time.
+    /// those since a time. Its handle and platform are the recorded identity
+    /// ([`Store::record_identity`]) when there is one, else the stored handle and the key's
+    /// platform.
     fn timeline(
         &self,
         key: &AccountKey,
@@ -398,7 +410,8 @@ pub fn content_hash(json: &[u8]) -> i64 {
 
 /// Writes an account's stored timeline as echoscope JSONL, oldest first, one
 /// [`Record`](crate::sources::jsonl::Record) per line (`echoscope export --account NAME`).
-/// The `account` field is the stored handle, as a source would have read it. Returns how many
+/// The `account` and `platform` fields are the account's as its source named them (for a
+/// watched file, those the file holds, not its path and `other`). Returns how many
 /// lines were written.
 pub fn export_jsonl<W: std::io::Write>(
     store: &dyn Store,

@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("postgres/migrations/0001_initial.sql"),
     include_str!("postgres/migrations/0002_account_status.sql"),
     include_str!("postgres/migrations/0003_heartbeat_leases.sql"),
+    include_str!("postgres/migrations/0004_identity.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -729,6 +730,30 @@ impl Store for Postgres {
         })
     }
 
+    fn record_identity(
+        &self,
+        key: &AccountKey,
+        handle: &str,
+        platform: Platform,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let updated = tx.execute(
+                "UPDATE accounts SET seen_handle = $3, seen_platform = $4
+                 WHERE name = $1 AND platform = $2",
+                &[
+                    &key.name,
+                    &key.platform.as_str(),
+                    &text(handle).as_ref(),
+                    &platform.as_str(),
+                ],
+            )?;
+            if updated == 0 {
+                return Err(Failure::Store(StoreError::UnknownAccount(key.name.clone())));
+            }
+            Ok(())
+        })
+    }
+
     fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError> {
         self.write(|tx| {
             let moved = tx.execute(
@@ -777,7 +802,16 @@ impl Store for Postgres {
         let since = since.map_or(i64::MIN, micros);
         self.read(|tx| {
             let (account_id, handle) = self.account(tx, key, false)?;
-            let mut timeline = Timeline::new(handle, key.platform);
+            let seen = tx.query_one(
+                "SELECT seen_handle, seen_platform FROM accounts WHERE id = $1",
+                &[&account_id],
+            )?;
+            let seen_handle: Option<String> = seen.get(0);
+            let seen_platform: Option<String> = seen.get(1);
+            let mut timeline = Timeline::new(
+                seen_handle.unwrap_or(handle),
+                seen_platform.map_or(key.platform, |p| Platform::parse(&p)),
+            );
             for row in tx.query(
                 "SELECT post_id, created_at, kind, text, reply_to_id, reply_to_created_at,
                     reply_to_account, client, links, lang

@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_direct_messages.sql"),
     include_str!("migrations/0003_replicas.sql"),
+    include_str!("migrations/0004_identity.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -753,6 +754,27 @@ impl Store for Sqlite {
         })
     }
 
+    fn record_identity(
+        &self,
+        key: &AccountKey,
+        handle: &str,
+        platform: Platform,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let updated = tx
+                .execute(
+                    "UPDATE accounts SET seen_handle = ?3, seen_platform = ?4
+                     WHERE name = ?1 AND platform = ?2",
+                    params![key.name, key.platform.as_str(), handle, platform.as_str()],
+                )
+                .at(&self.label)?;
+            if updated == 0 {
+                return Err(StoreError::UnknownAccount(key.name.clone()));
+            }
+            Ok(())
+        })
+    }
+
     fn move_account(&self, from: &AccountKey, to: &AccountKey) -> Result<bool, StoreError> {
         self.write(|tx| {
             // Posts, fetch state and runs hang off the account's row id: renaming the row
@@ -825,7 +847,14 @@ impl Store for Sqlite {
             conn.execute_batch("BEGIN").at(&self.label)?;
             let result = (|| {
                 let (account_id, handle) = self.account(conn, key)?;
-                let mut timeline = Timeline::new(handle, key.platform);
+                let (seen_handle, seen_platform): (Option<String>, Option<String>) = conn
+                    .prepare_cached("SELECT seen_handle, seen_platform FROM accounts WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?))))
+                    .at(&self.label)?;
+                let mut timeline = Timeline::new(
+                    seen_handle.unwrap_or(handle),
+                    seen_platform.map_or(key.platform, |p| Platform::parse(&p)),
+                );
                 timeline.posts = self.rows_since(
                     conn,
                     "SELECT post_id, created_at, kind, text, reply_to_id, reply_to_created_at,
