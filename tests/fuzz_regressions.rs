@@ -42,3 +42,52 @@ fn feed_quoting_an_xml_declaration_in_cdata_is_still_read() {
     assert_eq!(parsed.timeline.posts.len(), 1);
     assert!(parsed.timeline.posts[0].text.contains("<?xml"));
 }
+
+/// The same panic through a UTF-16 feed: the byte scan for a late declaration saw no `<?xml` in
+/// text whose every other byte is NUL. Both byte orders, with and without a byte-order mark.
+#[test]
+fn utf16_feed_with_a_second_xml_declaration_is_refused_not_a_panic() {
+    let text = r#"<?xml version="1.0" encoding="UTF-16"?>
+<rss version="2.0"><channel><title>t</title><link>https://example.org/</link>
+<item><guid>1</guid><pubDate>Mon, 06 Sep 2021 16:45:00 GMT</pubDate><description>a</description></item>
+<?xml version="1.0" encoding="ISO-8859-1"?>
+<item><guid>2</guid><pubDate>Mon, 06 Sep 2021 16:46:00 GMT</pubDate><description>b</description></item>
+</channel></rss>"#;
+    for (bom, little) in [(true, true), (true, false), (false, true), (false, false)] {
+        let mut bytes = Vec::new();
+        if bom {
+            bytes.extend_from_slice(if little { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+        }
+        for unit in text.encode_utf16() {
+            bytes.extend_from_slice(&if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        for result in [
+            feed::parse(&bytes, "https://example.org/feed.xml"),
+            feed::parse_saved(&bytes, "feed.xml"),
+        ] {
+            let err = result.expect_err("a feed with two XML declarations is refused");
+            assert!(err.reason.contains("XML declaration"), "{}", err.reason);
+        }
+    }
+}
+
+/// The check above decodes UTF-16 to look for a second declaration; a UTF-16 feed with one
+/// declaration is not refused by it.
+#[test]
+fn utf16_feed_with_one_xml_declaration_is_not_refused_as_a_late_declaration() {
+    let text = r#"<?xml version="1.0" encoding="UTF-16"?>
+<rss version="2.0"><channel><title>t</title><link>https://example.org/</link>
+<item><guid>1</guid><pubDate>Mon, 06 Sep 2021 16:45:00 GMT</pubDate><description>a</description></item>
+</channel></rss>"#;
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    if let Err(err) = feed::parse_saved(&bytes, "feed.xml") {
+        assert!(!err.reason.contains("XML declaration"), "{}", err.reason);
+    }
+}

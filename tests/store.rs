@@ -1385,6 +1385,22 @@ mod postgres_only {
         assert!(store.leases("b", &accounts, LONG).unwrap().held.is_empty());
     }
 
+    /// A round's work is bounded: a replica starting beside more free accounts than one batch
+    /// takes them over in several rounds.
+    #[test]
+    fn a_round_claims_at_most_one_batch() {
+        use echoscope::store::postgres::CLAIM_BATCH;
+        let store = Postgres::open(&pg::database()).unwrap();
+        let batch = usize::try_from(CLAIM_BATCH).unwrap();
+        let accounts: Vec<String> = (0..batch + 7).map(|i| format!("acct{i:06}")).collect();
+        let first = store.leases("a", &accounts, LONG).unwrap();
+        assert_eq!(first.held.len(), batch);
+        assert_eq!(first.share, batch + 7);
+        let second = store.leases("a", &accounts, LONG).unwrap();
+        assert_eq!(second.held.len(), batch + 7);
+        assert_eq!(&second.held[..batch], &first.held[..]);
+    }
+
     #[test]
     fn accounts_no_longer_configured_are_given_back() {
         let store = Postgres::open(&pg::database()).unwrap();

@@ -433,7 +433,38 @@ pub(crate) fn plain_links(text: &str) -> Vec<String> {
 /// Where an XML declaration (`<?xml …?>`) stands after the start of the document, outside
 /// comments and CDATA sections. XML allows one, first; quick-xml (under feed-rs) panics when a
 /// later one names another encoding, so such a document is refused before it is parsed.
+///
+/// quick-xml decodes UTF-16 documents (a byte-order mark, or `<` and `?` each beside a NUL), in
+/// which no byte sequence `<?xml` appears: those are decoded first and scanned as text, and the
+/// position given is the byte offset in the original.
 fn late_xml_declaration(bytes: &[u8]) -> Option<usize> {
+    let utf16 = match bytes {
+        [0xFF, 0xFE, ..] => Some((true, 2)),
+        [0xFE, 0xFF, ..] => Some((false, 2)),
+        [b'<', 0, b'?', 0, ..] => Some((true, 0)),
+        [0, b'<', 0, b'?', ..] => Some((false, 0)),
+        _ => None,
+    };
+    let Some((little, bom)) = utf16 else {
+        return late_xml_declaration_utf8(bytes);
+    };
+    let units = bytes[bom..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    let at = late_xml_declaration_utf8(text.as_bytes())?;
+    Some(bom + 2 * text[..at].encode_utf16().count())
+}
+
+/// [`late_xml_declaration`] over UTF-8 (or any ASCII-compatible encoding).
+fn late_xml_declaration_utf8(bytes: &[u8]) -> Option<usize> {
     let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
     let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3

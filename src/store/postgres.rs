@@ -73,6 +73,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Connections kept open between calls; more are opened under load and closed after.
 const IDLE_CONNECTIONS: usize = 8;
 
+/// The most accounts one lease round claims (see [`Store::leases`]).
+pub const CLAIM_BATCH: i64 = 10_000;
+
 /// Rows per INSERT statement (sent as arrays through `unnest`, one round trip each).
 const INSERT_CHUNK: usize = 5_000;
 
@@ -1141,7 +1144,10 @@ impl Store for Postgres {
             let held: i64 = tx
                 .query_one("SELECT count(*) FROM leases WHERE holder = $1", &[&replica])?
                 .try_get(0)?;
-            let wanted = i64::try_from(share).unwrap_or(i64::MAX) - held;
+            // At most CLAIM_BATCH a round: a replica starting beside a hundred thousand free
+            // accounts takes them over several rounds, each bounded in time, rather than in
+            // one that outlasts its bound (its pollers start as they are claimed anyway).
+            let wanted = (i64::try_from(share).unwrap_or(i64::MAX) - held).min(CLAIM_BATCH);
             if wanted > 0 {
                 // Free rows, and rows whose holder's heartbeat ran out (it died, or lost the
                 // database for longer than the lease). SKIP LOCKED: replicas claiming at once
