@@ -502,6 +502,19 @@ fn markdown_post_text_cannot_make_links_or_markup() {
     assert!(!html.contains("<b>x</b>"), "HTML escapes post text");
 }
 
+#[test]
+fn html_post_text_and_names_cannot_turn_lines_around() {
+    let report = report_of(&hostile_timeline());
+    let html = rendered(&report, echoscope::report::Format::Html);
+    assert!(!html.contains('\u{202e}'), "a bidi override got through");
+    assert!(!html.contains('\u{1b}') && !html.contains('\u{7}'));
+    assert!(html.contains("\\u{202e}"), "written out where it stood");
+    // The daemon's account page renders through `account`.
+    let page =
+        echoscope::report::html::account(&report.accounts[0], chrono_tz::Tz::UTC).into_string();
+    assert!(!page.contains('\u{202e}') && page.contains("\\u{202e}"));
+}
+
 /// The scenario end to end: a daemon whose `file:` source is a named pipe says why it
 /// cannot read it, and stops on SIGTERM instead of living on after "stopped".
 #[cfg(unix)]

@@ -7,13 +7,15 @@
 //! skipped in them.
 //!
 //! Templates are `maud` macros: checked at compile time, and every value from the input is
-//! escaped by them. The daemon's pages (`server/pages.rs`) reuse [`page`] and [`account`].
+//! escaped by them. Control and bidirectional-override characters in the input (U+202E would
+//! turn the rest of a line around) are written out as `\u{..}` before that
+//! ([`escape_layout_controls`]). The daemon's pages (`server/pages.rs`) reuse [`page`] and [`account`].
 
 use chrono_tz::Tz;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::charts;
-use super::words::{handle, time, verdict_paragraph};
+use super::words::{escape_layout_controls, escaped_copy, handle, time, verdict_paragraph};
 use crate::model::{AccountReport, Finding, Report};
 
 /// Accounts shown in full (they come lowest score first); the rest are rows of the summary
@@ -85,6 +87,9 @@ pub fn page(title: &str, body: Markup) -> Markup {
 
 /// Renders a scan's report as one HTML page.
 pub fn render(report: &Report, zone: Tz) -> String {
+    // A report always round-trips through JSON; were it not to, maud's escaping still stands.
+    let safe = escaped_copy(report, escape_layout_controls).ok().flatten();
+    let report = safe.as_ref().unwrap_or(report);
     let n = report.accounts.len();
     let title = match report.accounts.as_slice() {
         [one] => format!("echoscope audit of {}", handle(&one.account)),
@@ -122,7 +127,7 @@ pub fn render(report: &Report, zone: Tz) -> String {
             p { strong { "The " (DETAILED_ACCOUNTS) " lowest-scoring accounts are shown in full below; the other "
                 (n - DETAILED_ACCOUNTS) " are in the table above only (the JSON report has every one in full)." } }
         }
-        @for a in report.accounts.iter().take(DETAILED_ACCOUNTS) { (account(a, zone)) }
+        @for a in report.accounts.iter().take(DETAILED_ACCOUNTS) { (account_section(a, zone)) }
         (inputs(report))
         footer {
             "A report of echoscope, an engagement-authenticity scanner. 100 reads as a person talking with people; each sign of a program takes points off."
@@ -141,8 +146,14 @@ pub fn anchor(a: &AccountReport) -> String {
     format!("account-{}-{name}", a.platform.as_str())
 }
 
-/// One account's section of the report.
+/// One account's section of the report (the daemon's account page).
 pub fn account(a: &AccountReport, zone: Tz) -> Markup {
+    let safe = escaped_copy(a, escape_layout_controls).ok().flatten();
+    account_section(safe.as_ref().unwrap_or(a), zone)
+}
+
+/// [`account`] of an account whose texts are already safe to lay out.
+fn account_section(a: &AccountReport, zone: Tz) -> Markup {
     let period = match (a.first_post_at, a.last_post_at) {
         (Some(f), Some(l)) => format!(", {} → {}", time(f, zone), time(l, zone)),
         _ => String::new(),

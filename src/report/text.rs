@@ -3,7 +3,7 @@
 //! Colour only when asked (the CLI turns it on for a terminal). Times are in the zone asked for
 //! (`--tz`, UTC by default).
 //!
-//! Every text in the report is made terminal-safe before it is laid out (`terminal_safe`):
+//! Every text in the report is made terminal-safe before it is laid out ([`escaped_copy`] with [`escape_controls`]):
 //! a post or an account name with `ESC[31m`, an OSC title-setting sequence or U+202E shows
 //! them written out, it never steers the terminal.
 //!
@@ -15,7 +15,7 @@ use std::fmt::Write;
 use chrono_tz::Tz;
 use owo_colors::OwoColorize;
 
-use super::words::escape_controls;
+use super::words::{escape_controls, escaped_copy};
 use crate::model::{AccountReport, Report};
 use crate::model::{Finding, Severity};
 
@@ -74,43 +74,17 @@ impl Style {
 }
 
 pub fn render(report: &Report, color: bool, zone: Tz) -> String {
-    match terminal_safe(report) {
-        Some(safe) => render_safe(&safe, color, zone),
+    match escaped_copy(report, escape_controls) {
+        Ok(Some(safe)) => render_safe(&safe, color, zone),
+        Ok(None) => render_safe(report, color, zone),
         // Not expected (a report always round-trips through JSON); then the whole text, which
         // has no colour of its own, is escaped instead.
-        None => render_safe(report, false, zone)
+        Err(_) => render_safe(report, false, zone)
             .split('\n')
             .map(|line| escape_controls(line).into_owned())
             .collect::<Vec<_>>()
             .join("\n"),
     }
-}
-
-/// A copy of the report with every string in it (post text, account names, paths, skipped
-/// records' names, map keys) passed through [`escape_controls`]. Done on the data through its
-/// JSON form, so that a field added later cannot be forgotten here.
-fn terminal_safe(report: &Report) -> Option<Report> {
-    fn clean(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::String(s) => {
-                if let std::borrow::Cow::Owned(safe) = escape_controls(s) {
-                    *s = safe;
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
-            serde_json::Value::Object(map) => {
-                for (key, mut value) in std::mem::take(map) {
-                    clean(&mut value);
-                    map.insert(escape_controls(&key).into_owned(), value);
-                }
-            }
-            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
-            }
-        }
-    }
-    let mut value = serde_json::to_value(report).ok()?;
-    clean(&mut value);
-    serde_json::from_value(value).ok()
 }
 
 fn render_safe(report: &Report, color: bool, zone: Tz) -> String {

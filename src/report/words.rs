@@ -34,6 +34,70 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `s` with every hidden control ([`is_hidden_control`]) but line breaks and tabs written out
+/// as `\u{..}`: for the HTML report, where markup escaping stops a text from making elements
+/// but not a U+202E from turning the rest of its line around.
+pub fn escape_layout_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| is_hidden_control(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A copy of `value` with every string in it (post text, account names, paths, skipped
+/// records' names, map keys) passed through `escape`; `None` when it needs no change. Done on
+/// the data through its JSON form, so that a field added later cannot be forgotten; an error
+/// only if the value does not round-trip through JSON (not expected).
+pub fn escaped_copy<T>(
+    value: &T,
+    escape: fn(&str) -> std::borrow::Cow<'_, str>,
+) -> Result<Option<T>, serde_json::Error>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    fn clean(v: &mut serde_json::Value, escape: fn(&str) -> std::borrow::Cow<'_, str>) -> bool {
+        match v {
+            serde_json::Value::String(s) => match escape(s) {
+                std::borrow::Cow::Owned(safe) => {
+                    *s = safe;
+                    true
+                }
+                std::borrow::Cow::Borrowed(_) => false,
+            },
+            serde_json::Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, item| clean(item, escape) | changed),
+            serde_json::Value::Object(map) => {
+                let mut changed = false;
+                for (key, mut value) in std::mem::take(map) {
+                    changed |= clean(&mut value, escape);
+                    let safe = escape(&key);
+                    changed |= matches!(safe, std::borrow::Cow::Owned(_));
+                    map.insert(safe.into_owned(), value);
+                }
+                changed
+            }
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                false
+            }
+        }
+    }
+    let mut json = serde_json::to_value(value)?;
+    if !clean(&mut json, escape) {
+        return Ok(None);
+    }
+    serde_json::from_value(json).map(Some)
+}
+
 /// A time in the report's zone, with the zone's abbreviation: "2025-09-15 11:00 CEST".
 pub fn time(t: DateTime<Utc>, zone: Tz) -> String {
     t.with_timezone(&zone)
