@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target in turn, SECONDS each (default 60), one libFuzzer process at a time, and
-# prints a table: target | runs | cov | ft | crashes. Needs the nightly toolchain and cargo-fuzz
-# (`cargo install cargo-fuzz --locked`). Exits non-zero when any target found a crash.
+# prints a table: target | runs | cov | ft | peak RSS (MB) | crashes. Needs the nightly toolchain
+# and cargo-fuzz (`cargo install cargo-fuzz --locked`). Exits non-zero when any target found a crash.
 #
 #   crates/fuzz/run-all.sh 600                 # the issue's 10 minutes per target
 #   FUZZ_BUILD=--dev crates/fuzz/run-all.sh 2 --corpus-only   # CI: the committed corpus, briefly
@@ -55,6 +55,7 @@ for t in $targets; do
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+  rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
   after=$(find "crates/fuzz/artifacts/$t" -type f | wc -l)
   crashes=$((after - before))
   if [ "$status" -ne 0 ] || [ "$crashes" -gt 0 ]; then
@@ -63,11 +64,11 @@ for t in $targets; do
     grep -m3 -E 'panicked|ERROR: libFuzzer|SUMMARY' "$log" >&2 || true
     [ "$crashes" -gt 0 ] || crashes="exit $status"
   fi
-  rows+=("$(printf '| %-16s | %10s | %6s | %7s | %7s |' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "$crashes")")
+  rows+=("$(printf '| %-16s | %10s | %6s | %7s | %8s | %7s |' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "${rss:-?}" "$crashes")")
 done
 
-printf '| %-16s | %10s | %6s | %7s | %7s |\n' target runs cov ft crashes
-printf '|%s|%s|%s|%s|%s|\n' ------------------ ------------ -------- --------- ---------
+printf '| %-16s | %10s | %6s | %7s | %8s | %7s |\n' target runs cov ft "RSS (MB)" crashes
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------------ ------------ -------- --------- ---------- ---------
 printf '%s\n' "${rows[@]}"
 echo "($seconds s per target)"
 exit "$failed"
