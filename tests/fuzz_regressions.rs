@@ -28,6 +28,37 @@ fn feed_with_a_second_xml_declaration_is_refused_not_a_panic() {
     assert!(sources::read(&path, None, &Limits::default()).is_err());
 }
 
+/// quick-xml panicked (the same `set_encoding` assertion) on a declaration naming another
+/// encoding that ends past the first 64 bytes: here one that runs on over the `<rss>` start tag.
+/// XML feeds are now decoded before quick-xml sees them; this one is refused as unreadable.
+#[test]
+fn feed_with_a_long_xml_declaration_naming_another_encoding_is_not_a_panic() {
+    let path = fixture("feed-long-xml-declaration.xml");
+    let bytes = std::fs::read(&path).expect("fixture");
+    for result in [
+        feed::parse(&bytes, "https://example.org/feed.xml"),
+        feed::parse_saved(&bytes, "feed.xml"),
+    ] {
+        let err = result.expect_err("the rss element is inside the declaration");
+        assert!(err.reason.contains("not a readable feed"), "{}", err.reason);
+    }
+    assert!(sources::read(&path, None, &Limits::default()).is_err());
+}
+
+/// The well-formed case of the crash above: a Latin-1 feed whose declaration is long
+/// (`standalone` and spacing) is read, its text decoded from the declared encoding.
+#[test]
+fn latin1_feed_with_a_long_xml_declaration_is_read_in_its_encoding() {
+    let mut bytes = br#"<?xml version="1.0"   encoding="ISO-8859-1"   standalone="yes"   ?>
+<rss version="2.0"><channel><title>t</title><link>https://example.org/</link>
+<item><guid>1</guid><pubDate>Mon, 06 Sep 2021 16:45:00 GMT</pubDate><description>caf"#
+        .to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"</description></item></channel></rss>");
+    let parsed = feed::parse_saved(&bytes, "feed.xml").expect("a valid feed");
+    assert_eq!(parsed.timeline.posts[0].text, "caf\u{e9}");
+}
+
 /// The check behind the fix above leaves alone a declaration quoted in a CDATA section or a
 /// comment, which is text, not markup.
 #[test]

@@ -92,13 +92,19 @@ pub fn parse_saved(bytes: &[u8], label: &str) -> Result<Parsed, ParseError> {
 }
 
 fn parse_document(bytes: &[u8], base: Option<&str>, label: &str) -> Result<Feed, ParseError> {
-    if let Some(at) = late_xml_declaration(bytes) {
-        return Err(ParseError::new(
-            label,
-            "document",
-            format!("not a readable feed: an XML declaration at byte {at}, after the start"),
-        ));
+    let unreadable = |reason: String| {
+        ParseError::new(label, "document", format!("not a readable feed: {reason}"))
+    };
+    let decoded = utf8_document(bytes).map_err(unreadable)?;
+    if let Some(text) = &decoded {
+        if let Some(at) = late_xml_declaration(text.as_bytes()) {
+            let at = text[..at].chars().count();
+            return Err(unreadable(format!(
+                "an XML declaration at character {at}, after the start"
+            )));
+        }
     }
+    let bytes = decoded.as_ref().map_or(bytes, String::as_bytes);
     feed_rs::parser::Builder::new()
         .base_uri(base)
         // An empty id marks an entry the feed gave no id: it is skipped, not given a made-up one.
@@ -430,52 +436,98 @@ pub(crate) fn plain_links(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where an XML declaration (`<?xml …?>`) stands after the start of the document, outside
-/// comments and CDATA sections. XML allows one, first; quick-xml (under feed-rs) panics when a
-/// later one names another encoding, so such a document is refused before it is parsed.
+/// An XML document decoded to UTF-8 here, with its declaration rewritten to say so; `None` for
+/// a document that is not XML (a JSON Feed), which feed-rs reads as it is.
 ///
-/// quick-xml decodes UTF-16 documents (a byte-order mark, or `<` and `?` each beside a NUL), in
-/// which no byte sequence `<?xml` appears: those are decoded first and scanned as text, and the
-/// position given is the byte offset in the original.
-fn late_xml_declaration(bytes: &[u8]) -> Option<usize> {
-    let utf16 = match bytes {
-        [0xFF, 0xFE, ..] => Some((true, 2)),
-        [0xFE, 0xFF, ..] => Some((false, 2)),
-        [b'<', 0, b'?', 0, ..] => Some((true, 0)),
-        [0, b'<', 0, b'?', ..] => Some((false, 0)),
-        _ => None,
+/// quick-xml, under feed-rs, switches its decoder when the declaration names another encoding,
+/// and panics (`set_encoding() called after prefix buffer was drained`) when the declaration
+/// ends past the first 64 bytes it sniffed: a long declaration, whitespace before it, or a
+/// UTF-16 declaration, which is 78 bytes. Decoding first, by the rules XML gives (a byte-order
+/// mark, then the UTF-16 shape of `<` or whitespace, then the declared encoding, else UTF-8),
+/// leaves it
+/// nothing to switch: the declaration it sees is a short one naming UTF-8. Bytes that are not
+/// valid in the encoding become U+FFFD, as quick-xml's own decoding does.
+fn utf8_document(bytes: &[u8]) -> Result<Option<String>, String> {
+    use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+    let (encoding, start) = match (Encoding::for_bom(bytes), bytes) {
+        (Some((encoding, bom)), _) => (encoding, bom),
+        // XML's own sniff is `<?` as UTF-16; whitespace before it is read too.
+        (None, [first, 0, ..]) if *first == b'<' || first.is_ascii_whitespace() => (UTF_16LE, 0),
+        (None, [0, first, ..]) if *first == b'<' || first.is_ascii_whitespace() => (UTF_16BE, 0),
+        (None, _) => (UTF_8, 0),
     };
-    let Some((little, bom)) = utf16 else {
-        return late_xml_declaration_utf8(bytes);
-    };
-    let units = bytes[bom..].chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
+    let body = &bytes[start..];
+    let encoding = if encoding == UTF_8 {
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'<') {
+            return Ok(None);
         }
-    });
-    let text: String = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    let at = late_xml_declaration_utf8(text.as_bytes())?;
-    Some(bom + 2 * text[..at].encode_utf16().count())
+        match declared_encoding(body) {
+            // A byte-order mark outranks the declaration; a UTF-16 label on bytes that are not
+            // UTF-16 is a mistake XML parsers read past.
+            Some(declared) if start == 0 && declared != UTF_16LE && declared != UTF_16BE => {
+                declared
+            }
+            _ => UTF_8,
+        }
+    } else {
+        encoding
+    };
+    if encoding == encoding_rs::REPLACEMENT {
+        return Err(format!(
+            "its declared encoding ({}) is one that cannot be decoded safely",
+            String::from_utf8_lossy(declared_label(body).unwrap_or_default())
+        ));
+    }
+    let (text, _) = encoding.decode_without_bom_handling(body);
+    let text = text.trim_start();
+    let rest = match text.strip_prefix("<?xml") {
+        Some(after) if after.starts_with(|c: char| c.is_ascii_whitespace() || c == '?') => {
+            match after.find("?>") {
+                Some(end) => &after[end + 2..],
+                // An unclosed declaration: the parser says so.
+                None => text,
+            }
+        }
+        _ => text,
+    };
+    let mut out = String::with_capacity(rest.len() + 40);
+    if rest.len() != text.len() || !text.starts_with("<?xml") {
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    }
+    out.push_str(rest);
+    Ok(Some(out))
 }
 
-/// [`late_xml_declaration`] over UTF-8 (or any ASCII-compatible encoding).
-fn late_xml_declaration_utf8(bytes: &[u8]) -> Option<usize> {
+/// The encoding an ASCII-compatible document's declaration names, when it names one encoding_rs
+/// knows (quick-xml ignores the others too).
+fn declared_encoding(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    encoding_rs::Encoding::for_label(declared_label(body)?)
+}
+
+/// The `encoding="…"` value of the declaration that opens `body` (after whitespace).
+fn declared_label(body: &[u8]) -> Option<&[u8]> {
     let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let first = bom
-        + bytes[bom..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    let decl = body[start..].strip_prefix(b"<?xml")?;
+    let decl = &decl[..find(decl, b"?>")?];
+    let after = &decl[find(decl, b"encoding")? + b"encoding".len()..];
+    let after = after
+        .trim_ascii_start()
+        .strip_prefix(b"=")?
+        .trim_ascii_start();
+    let (&quote, value) = after.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    Some(&value[..value.iter().position(|&b| b == quote)?])
+}
+
+/// Where an XML declaration (`<?xml …?>`) stands after the start of a UTF-8 document, outside
+/// comments and CDATA sections. XML allows one, first; quick-xml (under feed-rs) panics when a
+/// later one names another encoding, so such a document is refused before it is parsed.
+fn late_xml_declaration(bytes: &[u8]) -> Option<usize> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let first = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let mut i = first;
     while let Some(lt) = bytes
         .get(i..)
@@ -505,6 +557,93 @@ fn late_xml_declaration_utf8(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every way the declaration can end past quick-xml's first 64 bytes (a long one, whitespace
+    /// before it), in every encoding shape (none, a UTF-8 or UTF-16 byte-order mark, UTF-16
+    /// without one) and naming every kind of encoding: read or refused, never a panic, and the
+    /// item's text comes through in the encodings that can carry it.
+    #[test]
+    fn declarations_of_any_length_and_encoding_are_decoded_not_a_panic() {
+        let labels = [
+            "UTF-8",
+            "ISO-8859-1",
+            "windows-1252",
+            "UTF-16",
+            "UTF-16BE",
+            "UTF-16LE",
+            "Shift_JIS",
+            "iso-2022-kr",
+            "no-such-encoding",
+        ];
+        for label in labels {
+            for pad in [0, 1, 10, 30, 50, 64, 100] {
+                for lead in [0, 20, 70] {
+                    let text = format!(
+                        "{}<?xml version=\"1.0\" encoding=\"{label}\"{}?>\n<rss version=\"2.0\"><channel><title>t</title><link>https://example.org/</link>\
+                         <item><guid>1</guid><pubDate>Mon, 06 Sep 2021 16:45:00 GMT</pubDate><description>caf\u{e9}</description></item></channel></rss>",
+                        " ".repeat(lead),
+                        " ".repeat(pad)
+                    );
+                    let utf16 = |little: bool, bom: bool| {
+                        let mut out = Vec::new();
+                        if bom {
+                            out.extend_from_slice(if little {
+                                &[0xFF, 0xFE]
+                            } else {
+                                &[0xFE, 0xFF]
+                            });
+                        }
+                        for unit in text.encode_utf16() {
+                            out.extend(if little {
+                                unit.to_le_bytes()
+                            } else {
+                                unit.to_be_bytes()
+                            });
+                        }
+                        out
+                    };
+                    let latin1: Vec<u8> = text.chars().map(|c| c as u8).collect();
+                    let shapes = [
+                        ("latin-1 bytes", latin1),
+                        ("UTF-8", text.clone().into_bytes()),
+                        (
+                            "UTF-8 with a BOM",
+                            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                        ),
+                        ("UTF-16LE with a BOM", utf16(true, true)),
+                        ("UTF-16BE with a BOM", utf16(false, true)),
+                        ("UTF-16LE", utf16(true, false)),
+                        ("UTF-16BE", utf16(false, false)),
+                    ];
+                    for (shape, bytes) in shapes {
+                        let what = format!(
+                            "{shape}, encoding {label}, {lead} spaces before, {pad} inside"
+                        );
+                        let Ok(feed) = parse_saved(&bytes, "feed.xml") else {
+                            assert_eq!(label, "iso-2022-kr", "{what}: refused");
+                            continue;
+                        };
+                        let post = &feed.timeline.posts[0].text;
+                        let readable = match shape {
+                            "latin-1 bytes" => ["ISO-8859-1", "windows-1252"].contains(&label),
+                            "UTF-8" => [
+                                "UTF-8",
+                                "UTF-16",
+                                "UTF-16BE",
+                                "UTF-16LE",
+                                "no-such-encoding",
+                            ]
+                            .contains(&label),
+                            _ => true,
+                        };
+                        if readable {
+                            assert_eq!(post, "caf\u{e9}", "{what}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/real");
 
