@@ -59,6 +59,40 @@ fn latin1_feed_with_a_long_xml_declaration_is_read_in_its_encoding() {
     assert_eq!(parsed.timeline.posts[0].text, "caf\u{e9}");
 }
 
+/// feed-rs 3.0.0 took the name beside an e-mail address in an author field by dropping one byte
+/// next to the address, and panicked inside a multibyte character there: a no-break space
+/// (`editor@example.org&#160;(Jane Doe)`), or U+FFFD from a stray byte, which is what the fuzzer
+/// found. Fixed in the patched copy, `crates/feed-rs` (its `PATCHED.md`).
+#[test]
+fn feed_with_a_multibyte_character_next_to_an_author_address_is_not_a_panic() {
+    let path = fixture("feed-author-address-next-to-multibyte.xml");
+    let bytes = std::fs::read(&path).unwrap();
+    let parsed = feed::parse_saved(&bytes, "feed.xml").expect("a readable feed");
+    let texts: Vec<&str> = parsed
+        .timeline
+        .posts
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect();
+    assert_eq!(texts, ["Autumn sale starts today.", "New opening hours."]);
+    let batch = feed::read(&path, &Limits::default()).expect("a readable feed");
+    assert_eq!(batch.timelines[0].posts.len(), 2);
+}
+
+/// The same through a JSON Feed, whose `author.name` goes to the same feed-rs function.
+#[test]
+fn json_feed_with_a_multibyte_character_next_to_an_author_address_is_not_a_panic() {
+    let doc = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Example shop news",
+        "home_page_url": "https://shop.example.org/",
+        "authors": [{"name": "Jane Doe\u2014jane@example.org"}],
+        "items": [{"id": "1", "date_published": "2021-09-06T16:45:00Z",
+                   "author": {"name": "jane@example.org\u00a0(Jane Doe)"},
+                   "content_text": "Autumn sale starts today."}]}"#;
+    let parsed = feed::parse_saved(doc.as_bytes(), "feed.json").expect("a readable feed");
+    assert_eq!(parsed.timeline.posts.len(), 1);
+    assert_eq!(parsed.timeline.posts[0].text, "Autumn sale starts today.");
+}
+
 /// The check behind the fix above leaves alone a declaration quoted in a CDATA section or a
 /// comment, which is text, not markup.
 #[test]
