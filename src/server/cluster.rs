@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -164,6 +164,7 @@ async fn lease_loop(
     let mut valid_until = Instant::now();
     loop {
         let started = Instant::now();
+        restart_panicked(&state, &client, &accounts, &mut running).await;
         let round = {
             let store = state.store.clone();
             let replica = replica.clone();
@@ -321,13 +322,7 @@ async fn apply(
         let Some(account) = accounts.get(name) else {
             continue;
         };
-        let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(poller::account_loop(
-            state.clone(),
-            account.clone(),
-            client.clone(),
-            rx,
-        ));
+        let (stop, task) = spawn_poller(state, account, client, Duration::ZERO);
         running.insert(
             name.clone(),
             Running {
@@ -360,6 +355,81 @@ async fn apply(
             }
             Err(e) => tracing::warn!(error = %e, "could not hand accounts back"),
         }
+    }
+}
+
+/// Starts an account's poller after `delay` (stopped at once if told to stop before then).
+fn spawn_poller(
+    state: &Arc<State>,
+    account: &Account,
+    client: &Arc<Client>,
+    delay: Duration,
+) -> (watch::Sender<bool>, JoinHandle<()>) {
+    let (stop, mut rx) = watch::channel(false);
+    let (state, account, client) = (state.clone(), account.clone(), client.clone());
+    let task = tokio::spawn(async move {
+        if !delay.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = rx.changed() => return,
+            }
+        }
+        poller::account_loop(state, account, client, rx).await
+    });
+    (stop, task)
+}
+
+/// Starts again, after the account's poll interval, each poller that ended by itself. A poller
+/// returns only when told to stop, so one that ended panicked: a bug in a reader (feed-rs 3.0.0
+/// once panicked on an author field, README "Reliability"). Without this the account silently
+/// stopped being polled while its lease was renewed. The panic is logged with its message,
+/// counted in `echoscope_poller_panics_total`, shown as the account's last error and as a
+/// failed fetch; the poll interval paces the restarts as it paces polls, so a feed that panics
+/// every time is fetched no more often than configured. The restarted poller keeps its slot in
+/// `running`, so lease hand-overs stop it like any other.
+async fn restart_panicked(
+    state: &Arc<State>,
+    client: &Arc<Client>,
+    accounts: &HashMap<String, Account>,
+    running: &mut HashMap<String, Running>,
+) {
+    let config = state.config();
+    for (name, r) in running.iter_mut() {
+        if !r.task.is_finished() {
+            continue;
+        }
+        let Some(account) = accounts.get(name) else {
+            continue;
+        };
+        let why = match (&mut r.task).await {
+            Ok(()) => "it ended without being told to stop".to_string(),
+            Err(e) if e.is_panic() => {
+                let payload = e.into_panic();
+                payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_string())
+            }
+            Err(e) => e.to_string(),
+        };
+        let delay = config.interval(account);
+        tracing::error!(account = %name, error = %why, restart_in = ?delay, "the account's poller stopped on an internal error (a bug); it starts again after its poll interval");
+        state.metrics.poller_panics.inc();
+        let platform = state
+            .status(name)
+            .platform
+            .unwrap_or_else(|| account.source.platform());
+        state
+            .metrics
+            .observe_fetch(account, platform.as_str(), false, 0.0);
+        state.update_status(name, |s| {
+            s.last_error = Some(format!(
+                "internal error, the poller stopped: {why}; it starts again in {} s",
+                delay.as_secs()
+            ))
+        });
+        (r.stop, r.task) = spawn_poller(state, account, client, delay);
     }
 }
 
@@ -397,5 +467,112 @@ async fn stop_pollers(
                 .with_label_values(&[event])
                 .inc();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::server::metrics::Format;
+
+    /// A poller that panicked is reported (log, counter, the account's last error and failed
+    /// fetch) and started again after its poll interval, where before the account silently
+    /// stopped being polled while its lease was renewed.
+    #[tokio::test]
+    async fn a_poller_that_panicked_is_reported_and_started_again_after_its_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts = dir.path().join("posts.jsonl");
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+        std::fs::write(
+            &posts,
+            format!(r#"{{"account":"acme","platform":"twitter","id":"1","created_at":"{now}","text":"hello"}}"#),
+        )
+        .unwrap();
+        let mut account =
+            Account::new("acme", format!("file:{}", posts.display()).parse().unwrap());
+        account.interval_seconds = Some(1);
+        let mut config = Config::default();
+        config.accounts.push(account.clone());
+        let store = crate::store::open_location(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let state = State::new(config.clone(), store);
+        state.set_lease(Lease {
+            account: "acme".into(),
+            token: 1,
+        });
+        state.set_lease_deadline(Instant::now() + Duration::from_secs(600));
+        let client = Arc::new(Client::new(poller::client_config(&config)).unwrap());
+        let accounts = HashMap::from([("acme".to_string(), account)]);
+
+        let (stop, _rx) = watch::channel(false);
+        let task = tokio::spawn(async { panic!("byte index 2 is not a char boundary") });
+        let mut running = HashMap::from([(
+            "acme".to_string(),
+            Running {
+                stop,
+                task,
+                token: 1,
+            },
+        )]);
+        while !running["acme"].task.is_finished() {
+            tokio::task::yield_now().await;
+        }
+        restart_panicked(&state, &client, &accounts, &mut running).await;
+        assert_eq!(state.metrics.poller_panics.get(), 1);
+        let error = state.status("acme").last_error.unwrap();
+        assert!(
+            error.contains("byte index 2 is not a char boundary"),
+            "{error}"
+        );
+        assert!(error.contains("starts again in 1 s"), "{error}");
+        let metrics = state.metrics.render(Format::Text);
+        assert!(
+            metrics
+                .contains("echoscope_account_fetch_success{account=\"acme\",platform=\"other\"} 0"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("echoscope_poller_panics_total 1"),
+            "{metrics}"
+        );
+        // Waiting out its interval, the new poller is not restarted again.
+        assert!(!running["acme"].task.is_finished());
+        restart_panicked(&state, &client, &accounts, &mut running).await;
+        assert_eq!(state.metrics.poller_panics.get(), 1);
+        // After the interval it polls: the file is read and the error cleared.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while state.status("acme").last_success_at.is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "the restarted poller never polled"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(state.status("acme").last_error, None);
+        stop_pollers(&state, &mut running, &["acme".to_string()], Stop::Paused).await;
+        assert!(running.is_empty());
+    }
+
+    /// Told to stop while it waits out the interval, the restarted poller ends at once.
+    #[tokio::test]
+    async fn a_restarted_poller_stops_at_once_while_it_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let account = Account::new(
+            "acme",
+            format!("file:{}", dir.path().join("none.jsonl").display())
+                .parse()
+                .unwrap(),
+        );
+        let mut config = Config::default();
+        config.accounts.push(account.clone());
+        let store = crate::store::open_location(dir.path().join("s.db").to_str().unwrap()).unwrap();
+        let state = State::new(config.clone(), store);
+        let client = Arc::new(Client::new(poller::client_config(&config)).unwrap());
+        let (stop, task) = spawn_poller(&state, &account, &client, Duration::from_secs(3600));
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("stopped within 5 s")
+            .unwrap();
     }
 }

@@ -183,6 +183,8 @@ pub struct Metrics {
     pub lease_rounds_failed: prometheus::IntCounter,
     /// Connections to the store lost and re-made (PostgreSQL), copied from the store at scrape.
     pub store_reconnects: prometheus::IntCounter,
+    /// Account pollers that ended on a panic (a bug) and were started again.
+    pub poller_panics: prometheus::IntCounter,
     accounts: RwLock<AccountGauges>,
 }
 
@@ -564,6 +566,11 @@ impl Metrics {
             "Times a store call found its database connection broken and reconnected (PostgreSQL).",
         )
         .expect("valid metric definition");
+        let poller_panics = prometheus::IntCounter::new(
+            "echoscope_poller_panics_total",
+            "Account pollers that ended on a panic (a bug: see the log); each starts again after its poll interval.",
+        )
+        .expect("valid metric definition");
         let build_info = GaugeVec::new(
             Opts::new(
                 "echoscope_build_info",
@@ -589,6 +596,7 @@ impl Metrics {
             Box::new(lease_handovers.clone()),
             Box::new(lease_rounds_failed.clone()),
             Box::new(store_reconnects.clone()),
+            Box::new(poller_panics.clone()),
             Box::new(build_info),
         ] {
             registry.register(c).expect("metric names are unique");
@@ -614,6 +622,7 @@ impl Metrics {
             lease_handovers,
             lease_rounds_failed,
             store_reconnects,
+            poller_panics,
             accounts: RwLock::new(AccountGauges::new(&config.metrics.account_labels)),
         }
     }
