@@ -148,6 +148,14 @@ SEEDS = {
     "tiktok": lambda: [raw("tiktok", "user_data.json"), raw("tiktok", "twin", "user_data.json")],
     "tiktok_txt": lambda: [tree(files_under(fx("tiktok", "txt"), keep_txt=True))],
     "html": html_snippets,
+    "config": lambda: [
+        raw("..", "deploy", "echoscope.example.toml"),
+        b'[store]\nurl = "postgres://echoscope:pw@db:5432/echoscope"\n[cluster]\nlease_seconds = 60\n'
+        b'[server]\nlisten = "0.0.0.0:9464"\nallowed_hosts = ["echoscope.example", "*"]\n',
+        b'[metrics]\naccount_labels = ["client"]\n\n[[accounts]]\nname = "acme"\n'
+        b'source = "https://user:secret@feeds.example/acme.rss?private_token=abc"\n'
+        b'labels = { client = "acme-corp" }\n',
+    ],
 }
 
 
@@ -173,6 +181,9 @@ COMMON = {
              "live chats.csv", "user_data.json", "Videos.txt", "Comments.txt",
              "Direct Messages.txt", "Profile Info.txt", "window.YTD.tweets.part0 = "],
 }
+COMMON["toml"] = ["[[accounts]]", "[server]", "[store]", "[cluster]", "[metrics]", "[poll]",
+                  "= \"", "= [", "= {", "file:", "bsky:", "mastodon:@", "https://", "@", "://",
+                  "?token=", "le", "__name__", "*", "[::1]:9464", "127.0.0.1:9464"]
 KINDS = {
     "twitter_archive": ["json", "tree"], "mastodon_outbox": ["json", "tree"], "jsonl": ["json"],
     "csv": ["csv"], "feed": ["xml", "json"], "mastodon_api": ["json"],
@@ -180,6 +191,7 @@ KINDS = {
     "facebook": ["json", "tree"], "instagram": ["json", "tree"], "threads": ["json", "tree"],
     "linkedin": ["csv", "tree"], "youtube_takeout": ["csv", "json", "tree"],
     "reddit": ["csv", "tree"], "tiktok": ["json", "tree"], "tiktok_txt": ["tree"], "html": ["xml"],
+    "config": ["toml"],
 }
 
 
@@ -218,6 +230,9 @@ def main():
         words = set(tokens(seeds) if target not in ("bluesky_car", "archive") else [])
         for kind in KINDS[target]:
             words.update(COMMON[kind])
+        if target == "config":  # TOML keys, the commented-out ones of the example included
+            for seed in seeds:
+                words.update(re.findall(r"^[ #]*([a-z_]+) *=", seed.decode("utf-8", "replace"), re.M))
         if target == "bluesky_car":
             words.update(["app.bsky.feed.post", "app.bsky.feed.repost", "$type", "text",
                           "createdAt", "reply", "parent", "uri", "did:plc:", "version", "roots"])
