@@ -59,6 +59,22 @@ fn latin1_feed_with_a_long_xml_declaration_is_read_in_its_encoding() {
     assert_eq!(parsed.timeline.posts[0].text, "caf\u{e9}");
 }
 
+/// Whitespace and NUL bytes before a feed whose second declaration names another encoding (the
+/// CI fuzz pass mutated the second-declaration input so): the document was taken for "not XML"
+/// because its first byte past the whitespace was no `<`, went to feed-rs undecoded, and
+/// quick-xml panicked on the late declaration. feed-rs itself skips to the first `<`; the check
+/// now does too, and the document is refused.
+#[test]
+fn feed_with_junk_before_two_xml_declarations_is_refused_not_a_panic() {
+    let bytes = std::fs::read(fixture("feed-junk-before-two-declarations.xml")).unwrap();
+    assert!(bytes.starts_with(b"\t\n\0\0\0\0\0\0<?xml"));
+    let err = feed::parse_saved(&bytes, "feed.xml")
+        .err()
+        .expect("two declarations are refused");
+    assert!(err.to_string().contains("XML declaration"), "{err}");
+    assert!(feed::parse(&bytes, "https://example.org/feed.xml").is_err());
+}
+
 /// feed-rs 3.0.0 took the name beside an e-mail address in an author field by dropping one byte
 /// next to the address, and panicked inside a multibyte character there: a no-break space
 /// (`editor@example.org&#160;(Jane Doe)`), or U+FFFD from a stray byte, which is what the fuzzer
@@ -155,4 +171,16 @@ fn utf16_feed_with_one_xml_declaration_is_not_refused_as_a_late_declaration() {
     if let Err(err) = feed::parse_saved(&bytes, "feed.xml") {
         assert!(!err.reason.contains("XML declaration"), "{}", err.reason);
     }
+}
+
+/// A second declaration that the late-declaration scan cannot see, because a `<!--` inside an
+/// attribute value looks to a byte scan like a comment that hides it. The scan is not an XML
+/// parser; feed-rs (patched, `crates/feed-rs/PATCHED.md`) now honours an encoding only from the
+/// document's first event, so whatever the scan misses is read past, not a panic.
+#[test]
+fn feed_with_a_declaration_hidden_from_the_scan_is_not_a_panic() {
+    let doc = std::fs::read(fixture("feed-declaration-hidden-from-the-scan.xml")).unwrap();
+    // Read past, in the first declaration's encoding.
+    let parsed = feed::parse_saved(&doc, "feed.xml").expect("the hidden declaration is read past");
+    assert_eq!(parsed.timeline.posts[0].text, "caf\u{e9}");
 }

@@ -458,7 +458,11 @@ fn utf8_document(bytes: &[u8]) -> Result<Option<String>, String> {
     };
     let body = &bytes[start..];
     let encoding = if encoding == UTF_8 {
-        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'<') {
+        // feed-rs reads a document as JSON when its first `<` or `{` is a `{`, as XML when it
+        // is a `<`, whatever comes before (NUL bytes, junk), and refuses one with neither. The
+        // same test here: an XML document with junk before its `<` once went to feed-rs
+        // undecoded, and its late declaration to quick-xml's encoding switch.
+        if body.iter().find(|&&b| b == b'<' || b == b'{') != Some(&b'<') {
             return Ok(None);
         }
         match declared_encoding(body) {

@@ -338,6 +338,8 @@ struct SourceState<R: BufRead> {
     current_depth: u32,
     base_uris: Vec<(u32, Url)>,
     default_namespace: NS,
+    // echoscope patch: whether no event has been read yet (see `fetch_next`)
+    first_event: bool,
 }
 
 impl<R: BufRead> SourceState<R> {
@@ -359,6 +361,7 @@ impl<R: BufRead> SourceState<R> {
             current_depth: 0,
             base_uris,
             default_namespace: NS::Unknown,
+            first_event: true,
         };
         state.next = state.fetch_next();
         Ok(state)
@@ -378,11 +381,16 @@ impl<R: BufRead> SourceState<R> {
 
         loop {
             let (ns_resolution, event) = reader.read_resolved_event_into(&mut self.buf_event)?;
+            let first_event = std::mem::replace(&mut self.first_event, false);
 
             match event {
                 // XML declaration for the encoding
+                // echoscope patch: honoured only as the document's first event, where XML
+                // allows a declaration. 3.0.0 honoured any, and quick-xml panics when the
+                // decoder is switched after its first bytes ("set_encoding() called after
+                // prefix buffer was drained"): a later `<?xml … encoding="…"?>` was a panic.
                 Event::Decl(ref decl) => {
-                    if let Some(encoding) = decl.encoder() {
+                    if let Some(encoding) = decl.encoder().filter(|_| first_event) {
                         reader.get_mut().set_encoding(encoding);
                     }
                 }
