@@ -111,7 +111,7 @@ while :; do
         fi
         if [ "$errors" -gt 0 ]; then
             echo "load_api: $errors accounts failed; first errors:" >&2
-            curl -sf "$base/api/v1/accounts" | jq -r '.[] | select(.status == "error") | "\(.name): \(.last_error)"' | head -n 5 >&2
+            curl -sf "$base/api/v1/accounts" | jq -r '.[] | select(.status == "error") | "\(.name): \(.last_error)"' | sed -n '1,5p' >&2
             exit 1
         fi
     fi
@@ -208,6 +208,6 @@ daemon_pid=""
 problems=$(grep -cE ' (WARN|ERROR) ' "$work/daemon.log" || true)
 echo "daemon: exit status $status after SIGTERM; $problems WARN/ERROR log lines"
 if [ "$problems" -gt 0 ]; then
-    grep -E ' (WARN|ERROR) ' "$work/daemon.log" | head -n 5
+    grep -m 5 -E ' (WARN|ERROR) ' "$work/daemon.log"
 fi
 [ "$status" -eq 0 ]

@@ -161,7 +161,7 @@ run() { # replicas accounts db
     pids=()
     local problems
     problems=$(cat "$work/$db"-*.log | grep -cE '(WARN|ERROR)' || true)
-    [ "$problems" -eq 0 ] || { echo "($problems WARN/ERROR log lines; first:)"; cat "$work/$db"-*.log | grep -E '(WARN|ERROR)' | head -n 3; }
+    [ "$problems" -eq 0 ] || { echo "($problems WARN/ERROR log lines; first:)"; grep -h -E '(WARN|ERROR)' "$work/$db"-*.log | sed -n '1,3p'; }
 }
 
 echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pgport; fake feeds on $feeds; interval $INTERVAL s, lease $LEASE s"

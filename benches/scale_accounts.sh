@@ -186,7 +186,7 @@ for round in $(seq 1 "$ROUNDS"); do
         fi
         if [ "$(date +%s)" -ge "$deadline" ]; then
             echo "scale_accounts: round $round not over in time: $got_rss200 RSS 200s, $got_rss304 RSS 304s, $got_bsky Bluesky requests, $done_accounts accounts analysed; first errors:" >&2
-            curl -sf "$base/api/v1/accounts" | jq -r '.[] | select(.status == "error") | "\(.name): \(.last_error)"' | head -n 5 >&2
+            curl -sf "$base/api/v1/accounts" | jq -r '.[] | select(.status == "error") | "\(.name): \(.last_error)"' | sed -n '1,5p' >&2
             exit 1
         fi
         sleep 1
@@ -298,7 +298,9 @@ awk -v s="$stop_at" -v e="$stopped" -v st="$status" -v p="$peak_kb" -v fs="$fina
 echo "fake server: $(jq -c '.requests' <<<"$stats"), $(mb "$(jq '.bytes_sent' <<<"$stats")") MB sent, CPU $feeds_cpu s"
 echo "daemon log: $problems WARN/ERROR lines"
 if [ "$problems" -gt 0 ]; then
-    grep -E ' (WARN|ERROR) ' "$work/daemon.log" | head -n 5
+    # -m, not `| head`: head closing the pipe early kills grep with SIGPIPE, and pipefail
+    # then ended the script here (exit 141) before the restart was timed.
+    grep -m 5 -E ' (WARN|ERROR) ' "$work/daemon.log"
 fi
 [ "$status" -eq 0 ] || exit 1
 

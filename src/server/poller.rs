@@ -607,12 +607,16 @@ async fn fetch_live(
     let fetched = crate::sources::live::fetch(client, &spec, prior, config.poll.backfill_posts)
         .await
         .map_err(|e| (e.kind(), e.to_string()))?;
-    if fetched.timeline.dropped.count > 0 {
+    // Both kinds of drop land here: a date that cannot be right, and a repeated post id (pages
+    // that overlap repeat posts exactly). The first example says which; this once called them
+    // all "implausible dates".
+    if let Some(first) = fetched.timeline.dropped.examples.first() {
         tracing::warn!(
             account = %account.name,
             source = %account.source,
             dropped = fetched.timeline.dropped.count,
-            "posts with implausible dates left out"
+            first = %format!("{}: {}", first.record, first.reason),
+            "posts left out: repeated post ids or dates that cannot be right"
         );
     }
     if fetched.skipped.count > 0 {
