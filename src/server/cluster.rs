@@ -416,19 +416,13 @@ async fn restart_panicked(
         let delay = config.interval(account);
         tracing::error!(account = %name, error = %why, restart_in = ?delay, "the account's poller stopped on an internal error (a bug); it starts again after its poll interval");
         state.metrics.poller_panics.inc();
-        let platform = state
-            .status(name)
-            .platform
-            .unwrap_or_else(|| account.source.platform());
-        state
-            .metrics
-            .observe_fetch(account, platform.as_str(), false, 0.0);
-        state.update_status(name, |s| {
-            s.last_error = Some(format!(
+        if let Some(key) = state.key(name) {
+            let message = format!(
                 "internal error, the poller stopped: {why}; it starts again in {} s",
                 delay.as_secs()
-            ))
-        });
+            );
+            poller::mark_failed(state, account, &key, message);
+        }
         (r.stop, r.task) = spawn_poller(state, account, client, delay);
     }
 }

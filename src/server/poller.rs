@@ -421,6 +421,17 @@ fn record_failure(
     message: String,
 ) {
     tracing::warn!(account = %account.name, source = %account.source, kind = kind.as_str(), error = %message, "poll failed");
+    mark_failed(state, account, key, message);
+}
+
+/// Shows a failed poll: the fetch-success gauge at 0, `message` as the account's last error,
+/// and the status saved for the other replicas. Also used when a poller ended on a panic.
+pub(crate) fn mark_failed(
+    state: &Arc<State>,
+    account: &Account,
+    key: &AccountKey,
+    message: String,
+) {
     let platform = state.status(&account.name).platform.unwrap_or(key.platform);
     state
         .metrics
